@@ -1,0 +1,21 @@
+# Every external dependency comes from Debian packages (tool/install_deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(cppzmq 4.7 REQUIRED)
+find_package(msgpack-cxx 4 QUIET CONFIG)
+if(NOT TARGET msgpack-cxx)
+  find_package(msgpackc-cxx REQUIRED CONFIG NAMES msgpackc-cxx msgpack)
+endif()
+set(GFLAGS_USE_TARGET_NAMESPACE TRUE)
+find_package(gflags REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(MPI REQUIRED COMPONENTS CXX)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(xxhash REQUIRED IMPORTED_TARGET libxxhash)
+
+# One name for msgpack whichever way the package spells its target.
+if(TARGET msgpack-cxx)
+  set(PARACEL_MSGPACK_TARGET msgpack-cxx)
+else()
+  set(PARACEL_MSGPACK_TARGET msgpackc-cxx)
+endif()

@@ -1,0 +1,13 @@
+# PARACEL_SANITIZE=address|undefined|thread instruments every target of this tree.
+if(PARACEL_SANITIZE STREQUAL "")
+  return()
+endif()
+if(NOT PARACEL_SANITIZE MATCHES "^(address|undefined|thread)$")
+  message(FATAL_ERROR "PARACEL_SANITIZE must be address, undefined or thread, not '${PARACEL_SANITIZE}'")
+endif()
+set(_paracel_san_flags -fsanitize=${PARACEL_SANITIZE} -fno-omit-frame-pointer -g)
+if(PARACEL_SANITIZE STREQUAL "undefined")
+  list(APPEND _paracel_san_flags -fno-sanitize-recover=undefined)
+endif()
+add_compile_options(${_paracel_san_flags})
+add_link_options(-fsanitize=${PARACEL_SANITIZE})

@@ -1,0 +1,213 @@
+// The parameter-server client: typed access to the global key-value store that is sharded
+// over the servers by consistent hashing (paracel/ring.hpp).
+//
+//   paracel::ps_client ps({"tcp://127.0.0.1:5000", "tcp://127.0.0.1:5001"});
+//   ps.push("w", std::vector<double>(10, 0.0));
+//   ps.bupdate("w", grad, paracel::builtin::add);          // blocking, server-side add
+//   auto w = ps.pull<std::vector<double>>("w");
+//
+// Every call has a deadline (client_options::deadline): a server that does not answer in
+// time raises paracel::timeout_error naming its endpoint and the operation; a server error
+// raises paracel::server_error (a missing key in pull: paracel::key_not_found).
+// Each server thread owns a shard of the server's keys, and the client keeps one pipelined
+// ZeroMQ DEALER connection per server thread. Multi-key calls are split per shard and sent
+// to all of them before any reply is awaited.
+//
+// Thread-safety: a ps_client is not thread-safe (like a ZeroMQ socket). Use one per thread;
+// clients are independent and cheap enough to create per thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "paracel/builtin.hpp"
+#include "paracel/codec.hpp"
+#include "paracel/error.hpp"
+
+namespace paracel {
+
+struct client_options {
+  // Upper bound on every call, from its start to its last reply.
+  std::chrono::milliseconds deadline{30000};
+  // Async updates allowed in flight per server thread before update() waits for acks.
+  std::size_t max_async_in_flight = 512;
+  // Multi-key requests are cut into messages of about this many bytes.
+  std::size_t batch_bytes = 4u << 20;
+  // Page size asked for by pull_all / read_special.
+  std::size_t page_bytes = 4u << 20;
+};
+
+// Per-server counters reported by the stats operation.
+struct server_stats {
+  std::string endpoint;
+  std::uint64_t keys = 0;
+  std::uint64_t bytes = 0;  // keys plus values
+  std::map<std::string, std::uint64_t> ops;  // operation name -> requests served
+};
+
+// Identifies an asynchronous update so that the caller can wait for it.
+struct update_ticket {
+  std::size_t connection = 0;
+  std::uint64_t request = 0;
+};
+
+class ps_client {
+ public:
+  // Connects to every server (a "hello" round trip each) within options.deadline.
+  explicit ps_client(std::vector<std::string> server_endpoints, client_options options = {});
+  ~ps_client();
+  ps_client(ps_client&&) noexcept;
+  ps_client& operator=(ps_client&&) noexcept;
+
+  std::size_t server_count() const;
+  const std::string& server_endpoint(std::size_t server) const;
+  std::size_t server_of(std::string_view key) const;
+  const client_options& options() const;
+
+  // ---- reads -----------------------------------------------------------------------
+  // The value of `key`; throws key_not_found when no server holds it.
+  template <class T>
+  T pull(std::string_view key) {
+    return decode<T>(require(key, pull_bytes(key)));
+  }
+  // The value of `key`, or nullopt when it does not exist.
+  template <class T>
+  std::optional<T> try_pull(std::string_view key) {
+    auto bytes = pull_bytes(key);
+    if (!bytes) return std::nullopt;
+    return decode<T>(*bytes);
+  }
+  // Values of `keys` in the same order; throws key_not_found if any is missing.
+  template <class T>
+  std::vector<T> pull_multi(const std::vector<std::string>& keys) {
+    auto bytes = pull_multi_bytes(keys);
+    std::vector<T> out;
+    out.reserve(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) out.push_back(decode<T>(require(keys[i], bytes[i])));
+    return out;
+  }
+  bool contains(std::string_view key);
+
+  // Every key-value pair of the store, fetched in pages of about options.page_bytes. With a
+  // filter (a registered filter's name) only the keys it keeps. A key written concurrently
+  // may or may not be seen; any other key is seen exactly once.
+  template <class T>
+  std::unordered_map<std::string, T> pull_all(std::string_view filter = {}) {
+    std::unordered_map<std::string, T> out;
+    pull_all_bytes(filter, [&](std::string_view k, std::string_view v) {
+      out.insert_or_assign(std::string(k), decode<T>(v));
+    });
+    return out;
+  }
+  // The k pairs with the largest numeric values (int or double), largest first, ties by key.
+  // Each server computes its own top k; the client merges them.
+  template <class T>
+  std::vector<std::pair<std::string, T>> top_k(std::size_t k, std::string_view filter = {}) {
+    std::vector<std::pair<std::string, T>> out;
+    for (auto& [key, value] : top_k_bytes(k, filter)) out.emplace_back(key, decode<T>(value));
+    return out;
+  }
+
+  // ---- writes ----------------------------------------------------------------------
+  template <class T>
+  void push(std::string_view key, const T& value) {
+    push_bytes(key, encode(value));
+  }
+  template <class T>
+  void push_multi(const std::vector<std::string>& keys, const std::vector<T>& values) {
+    push_multi_bytes(keys, encode_all(keys, values));
+  }
+  // Removes `key`; returns whether it existed.
+  bool remove(std::string_view key);
+  // Removes every key the registered filter keeps; returns how many were removed.
+  std::uint64_t remove_filtered(std::string_view filter);
+
+  // ---- server-side updates -----------------------------------------------------------
+  // Applies updater(old, delta) on the server without waiting for it; errors surface at the
+  // next wait()/flush() or blocking call. A missing key takes `delta` as its value.
+  template <class T>
+  update_ticket update(std::string_view key, const T& delta, std::string_view updater) {
+    return update_bytes(key, encode(delta), updater);
+  }
+  template <class T>
+  update_ticket update(std::string_view key, const T& delta, builtin op) {
+    return update(key, delta, builtin_updater<T>(op));
+  }
+  // As update(), and returns once the server has applied it.
+  template <class T>
+  void bupdate(std::string_view key, const T& delta, std::string_view updater) {
+    wait(update(key, delta, updater));
+  }
+  template <class T>
+  void bupdate(std::string_view key, const T& delta, builtin op) {
+    bupdate(key, delta, builtin_updater<T>(op));
+  }
+  // Applies one updater to many keys; returns once all are applied.
+  template <class T>
+  void bupdate_multi(const std::vector<std::string>& keys, const std::vector<T>& deltas,
+                     std::string_view updater) {
+    update_multi_bytes(keys, encode_all(keys, deltas), updater);
+  }
+  template <class T>
+  void bupdate_multi(const std::vector<std::string>& keys, const std::vector<T>& deltas,
+                     builtin op) {
+    bupdate_multi(keys, deltas, builtin_updater<T>(op));
+  }
+  // Adds `delta` to the integer counter `key` (created at 0) and returns its new value.
+  std::int64_t incr(std::string_view key, std::int64_t delta = 1);
+
+  // Waits for one asynchronous update / for all of them. Throws the first error among them.
+  void wait(const update_ticket& ticket);
+  void flush();
+
+  // ---- plugins (registered on every server) -------------------------------------------
+  // `file` is a library name found in the servers' plugin directories, or a path inside one.
+  void register_updater(std::string_view file, std::string_view name);
+  void register_filter(std::string_view file, std::string_view name);
+  void unregister_updater(std::string_view name);
+  void unregister_filter(std::string_view name);
+
+  std::vector<server_stats> stats();
+
+  // ---- byte-level API (values as produced by paracel::encode) --------------------------
+  std::optional<std::string> pull_bytes(std::string_view key);
+  std::vector<std::optional<std::string>> pull_multi_bytes(const std::vector<std::string>& keys);
+  void push_bytes(std::string_view key, std::string value);
+  void push_multi_bytes(const std::vector<std::string>& keys, std::vector<std::string> values);
+  update_ticket update_bytes(std::string_view key, std::string delta, std::string_view updater);
+  void update_multi_bytes(const std::vector<std::string>& keys, std::vector<std::string> deltas,
+                          std::string_view updater);
+  void pull_all_bytes(std::string_view filter,
+                      const std::function<void(std::string_view, std::string_view)>& visit);
+  std::vector<std::pair<std::string, std::string>> top_k_bytes(std::size_t k,
+                                                               std::string_view filter);
+
+ private:
+  struct impl;
+
+  std::string_view require(std::string_view key, const std::optional<std::string>& bytes);
+  template <class T>
+  static std::vector<std::string> encode_all(const std::vector<std::string>& keys,
+                                             const std::vector<T>& values) {
+    if (keys.size() != values.size()) throw error("multi-key call with " + std::to_string(keys.size()) +
+                                                  " keys but " + std::to_string(values.size()) + " values");
+    std::vector<std::string> out;
+    out.reserve(values.size());
+    for (const auto& v : values) out.push_back(encode(v));
+    return out;
+  }
+
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace paracel

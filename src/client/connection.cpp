@@ -1,0 +1,106 @@
+#include "client/connection.hpp"
+
+#include <zmq_addon.hpp>
+
+#include <iterator>
+
+#include "paracel/error.hpp"
+
+namespace paracel::client {
+
+connection::connection(zmq::context_t& context, std::string endpoint)
+    : endpoint_(std::move(endpoint)), socket_(context, zmq::socket_type::dealer) {
+  socket_.set(zmq::sockopt::linger, 0);
+  socket_.set(zmq::sockopt::sndhwm, 100000);
+  socket_.set(zmq::sockopt::rcvhwm, 100000);
+  try {
+    socket_.connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    throw error("cannot connect to server " + endpoint_ + ": " + e.what());
+  }
+}
+
+std::uint64_t connection::send(proto::op code, std::vector<zmq::message_t>& payload,
+                               clock::time_point deadline) {
+  const std::uint64_t id = next_id_++;
+  proto::header h;
+  h.code = code;
+  h.id = id;
+  const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  socket_.set(zmq::sockopt::sndtimeo, static_cast<int>(std::max<std::int64_t>(remaining.count(), 0)));
+  zmq::message_t head = proto::encode_header(h);
+  const auto more = payload.empty() ? zmq::send_flags::none : zmq::send_flags::sndmore;
+  if (!socket_.send(head, more)) timeout(id, code);
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    const auto flags = i + 1 < payload.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
+    // Once the first frame is queued the rest of the message always fits.
+    (void)socket_.send(payload[i], flags);
+  }
+  return id;
+}
+
+reply connection::await(std::uint64_t id, proto::op code, clock::time_point deadline) {
+  for (;;) {
+    auto it = ready_.find(id);
+    if (it != ready_.end()) {
+      reply out = std::move(it->second);
+      ready_.erase(it);
+      return out;
+    }
+    receive_one(id, code, deadline);
+  }
+}
+
+void connection::track_async(std::uint64_t id, std::string what) { async_.emplace(id, std::move(what)); }
+
+void connection::drain_async(std::size_t limit, clock::time_point deadline) {
+  while (async_.size() > limit) {
+    receive_one(0, proto::op::update, deadline);
+  }
+}
+
+std::optional<std::string> connection::take_async_error() {
+  auto out = std::move(async_error_);
+  async_error_.reset();
+  return out;
+}
+
+void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_point deadline) {
+  const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  if (remaining.count() <= 0) timeout(awaited, code);
+  zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+  if (zmq::poll(&item, 1, remaining) == 0) timeout(awaited, code);
+
+  std::vector<zmq::message_t> frames;
+  if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+  proto::header h;
+  try {
+    h = proto::decode_header(frames.at(0));
+  } catch (const std::exception& e) {
+    throw error("server " + endpoint_ + " sent a reply that is not Paracel protocol: " + e.what());
+  }
+  if (abandoned_.erase(h.id) != 0) return;
+  auto async = async_.find(h.id);
+  if (async != async_.end()) {
+    const bool awaited_now = h.id == awaited;  // then the caller checks the status itself
+    if (!awaited_now && h.st != status::ok && !async_error_) {
+      const std::string message = frames.size() > 1 ? std::string(proto::view(frames[1])) : "";
+      async_error_ = async->second + " failed on server " + endpoint_ + " (" +
+                     status_name(h.st) + "): " + message;
+    }
+    async_.erase(async);
+    if (!awaited_now) return;
+  }
+  reply r{h, {}};
+  for (std::size_t i = 1; i < frames.size(); ++i) r.payload.push_back(std::move(frames[i]));
+  ready_.emplace(h.id, std::move(r));
+}
+
+void connection::timeout(std::uint64_t id, proto::op code) {
+  if (id != 0) abandoned_.insert(id);
+  throw timeout_error("server " + endpoint_ + " did not answer " + proto::op_name(code) +
+                      " before the deadline; it may be dead, overloaded, or the request may "
+                      "exceed its --max_request_bytes");
+}
+
+}  // namespace paracel::client

@@ -1,0 +1,40 @@
+// Turns one request into its reply for one server thread. Never throws: a malformed request,
+// an unknown op or a failing plugin becomes an error reply naming the problem.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include <zmq.hpp>
+
+#include "proto/message.hpp"
+#include "server/plugin_registry.hpp"
+#include "server/shard.hpp"
+
+namespace paracel::server {
+
+// Server-wide counters, shared by all threads.
+struct server_counters {
+  std::array<std::atomic<std::uint64_t>, proto::k_op_count> ops{};
+  std::atomic<std::uint64_t> errors{0};
+};
+
+// What the handler of one thread may touch.
+struct handler_context {
+  shard& own_shard;
+  const std::vector<std::unique_ptr<shard>>& all_shards;  // read-only use: stats
+  plugin_registry& registry;
+  server_counters& counters;
+  const std::vector<std::uint16_t>& ports;  // of every server thread, for hello
+  std::size_t max_request_bytes;
+};
+
+// `request` is the message without the ROUTER identity frame; `reply` receives the frames
+// to send back after the identity.
+void handle_request(handler_context& context, std::span<zmq::message_t> request,
+                    std::vector<zmq::message_t>& reply);
+
+}  // namespace paracel::server

@@ -1,0 +1,222 @@
+// The client API against real servers on loopback, one operation at a time.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "paracel/ps_client.hpp"
+#include "support/local_cluster.hpp"
+
+namespace {
+
+using paracel::builtin;
+
+struct sample {
+  std::string name;
+  std::vector<double> weights;
+  bool operator==(const sample&) const = default;
+  MSGPACK_DEFINE(name, weights);
+};
+
+class ClientServer : public ::testing::Test {
+ protected:
+  paracel::testing::local_cluster cluster_{3, 2};
+  paracel::ps_client ps_{cluster_.endpoints()};
+};
+
+TEST_F(ClientServer, PushPullRemoveContains) {
+  ps_.push("d", 2.5);
+  ps_.push("s", std::string("text"));
+  ps_.push("v", std::vector<double>{1, 2, 3});
+  ps_.push("m", std::map<std::string, int>{{"a", 1}});
+  ps_.push("st", sample{"x", {0.5}});
+  EXPECT_DOUBLE_EQ(ps_.pull<double>("d"), 2.5);
+  EXPECT_EQ(ps_.pull<std::string>("s"), "text");
+  EXPECT_EQ(ps_.pull<std::vector<double>>("v"), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ((ps_.pull<std::map<std::string, int>>("m")), (std::map<std::string, int>{{"a", 1}}));
+  EXPECT_EQ(ps_.pull<sample>("st"), (sample{"x", {0.5}}));
+  EXPECT_TRUE(ps_.contains("d"));
+  EXPECT_TRUE(ps_.remove("d"));
+  EXPECT_FALSE(ps_.remove("d"));
+  EXPECT_FALSE(ps_.contains("d"));
+}
+
+TEST_F(ClientServer, MissingKeyIsNotFoundNotADefault) {
+  EXPECT_FALSE(ps_.try_pull<int>("nope"));
+  try {
+    ps_.pull<int>("nope");
+    FAIL() << "no exception";
+  } catch (const paracel::key_not_found& e) {
+    EXPECT_EQ(e.key(), "nope");
+    EXPECT_EQ(e.code(), paracel::status::not_found);
+    EXPECT_NE(std::string(e.what()).find("tcp://127.0.0.1:"), std::string::npos);
+  }
+  ps_.push("present", 1);
+  EXPECT_THROW(ps_.pull_multi<int>({"present", "absent"}), paracel::key_not_found);
+}
+
+TEST_F(ClientServer, MultiKeyOpsSpanAllServersInOrder) {
+  std::vector<std::string> keys;
+  std::vector<int> values;
+  for (int i = 0; i < 500; ++i) {
+    keys.push_back("k" + std::to_string(i));
+    values.push_back(i * i);
+  }
+  ps_.push_multi(keys, values);
+  EXPECT_EQ(ps_.pull_multi<int>(keys), values);
+  // Every server got a share.
+  for (const auto& s : ps_.stats()) EXPECT_GT(s.keys, 50u) << s.endpoint;
+  ps_.bupdate_multi(keys, std::vector<int>(keys.size(), 1), builtin::add);
+  auto after = ps_.pull_multi<int>(keys);
+  for (int i = 0; i < 500; ++i) EXPECT_EQ(after[i], i * i + 1);
+}
+
+TEST_F(ClientServer, TinyBatchesStillCoverEveryKey) {
+  paracel::client_options options;
+  options.batch_bytes = 64;
+  paracel::ps_client small(cluster_.endpoints(), options);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back("b" + std::to_string(i));
+  small.push_multi(keys, std::vector<double>(keys.size(), 1.5));
+  auto values = small.pull_multi_bytes(keys);
+  for (auto& v : values) EXPECT_TRUE(v);
+}
+
+TEST_F(ClientServer, UpdatesWithBuiltinsAndPlugins) {
+  ps_.bupdate("counter", 5, builtin::add);  // missing key takes the delta
+  ps_.bupdate("counter", 2, builtin::add);
+  EXPECT_EQ(ps_.pull<int>("counter"), 7);
+  ps_.push("w", std::vector<double>{1, 1});
+  for (int i = 0; i < 100; ++i) ps_.update("w", std::vector<double>{0.5, -1}, builtin::add);
+  ps_.flush();
+  EXPECT_EQ(ps_.pull<std::vector<double>>("w"), (std::vector<double>{51, -99}));
+
+  ps_.register_updater("libtest_plugin.so", "scaled_add");
+  ps_.push("x", 1.0);
+  ps_.bupdate("x", 2.0, "scaled_add");
+  EXPECT_DOUBLE_EQ(ps_.pull<double>("x"), 5.0);
+  ps_.unregister_updater("scaled_add");
+  EXPECT_THROW(ps_.bupdate("x", 2.0, "scaled_add"), paracel::server_error);
+}
+
+TEST_F(ClientServer, UpdateErrorsNameKeyUpdaterAndServer) {
+  ps_.push("text", std::string("hello"));
+  try {
+    ps_.bupdate("text", 1.0, builtin::add);
+    FAIL() << "no exception";
+  } catch (const paracel::server_error& e) {
+    EXPECT_EQ(e.code(), paracel::status::type_mismatch);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("'text'"), std::string::npos) << what;
+    EXPECT_NE(what.find("paracel.add.double"), std::string::npos) << what;
+    EXPECT_NE(what.find("tcp://"), std::string::npos) << what;
+  }
+  // An async failure surfaces at flush().
+  ps_.update("text", 1.0, builtin::add);
+  EXPECT_THROW(ps_.flush(), paracel::server_error);
+  ps_.flush();  // reported once
+}
+
+TEST_F(ClientServer, IncrCountsAndRejectsNonIntegers) {
+  EXPECT_EQ(ps_.incr("clock"), 1);
+  EXPECT_EQ(ps_.incr("clock", 10), 11);
+  EXPECT_EQ(ps_.pull<std::int64_t>("clock"), 11);
+  ps_.push("f", 1.5);
+  EXPECT_THROW(ps_.incr("f"), paracel::server_error);
+}
+
+TEST_F(ClientServer, PullAllFiltersRemoveFilteredAndTopK) {
+  std::map<std::string, double> model;
+  for (int i = 0; i < 400; ++i) {
+    const std::string key = (i % 2 ? "w_" : "b_") + std::to_string(i);
+    model[key] = (i * 37) % 101 + 0.5;
+    ps_.push(key, model[key]);
+  }
+  auto all = ps_.pull_all<double>();
+  EXPECT_EQ(all.size(), model.size());
+  for (auto& [k, v] : model) EXPECT_DOUBLE_EQ(all.at(k), v);
+
+  ps_.register_filter("libtest_plugin.so", "weights_only");
+  auto weights = ps_.pull_all<double>("weights_only");
+  EXPECT_EQ(weights.size(), 200u);
+  for (auto& [k, v] : weights) EXPECT_TRUE(k.starts_with("w_")) << k;
+
+  std::vector<std::pair<double, std::string>> ranked;
+  for (auto& [k, v] : model) ranked.emplace_back(-v, k);
+  std::sort(ranked.begin(), ranked.end());
+  auto top = ps_.top_k<double>(10);
+  ASSERT_EQ(top.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(top[i].first, ranked[i].second);
+    EXPECT_DOUBLE_EQ(top[i].second, -ranked[i].first);
+  }
+  auto top_w = ps_.top_k<double>(5, "weights_only");
+  for (auto& [k, v] : top_w) EXPECT_TRUE(k.starts_with("w_"));
+
+  EXPECT_EQ(ps_.remove_filtered("weights_only"), 200u);
+  auto rest = ps_.pull_all<double>();
+  EXPECT_EQ(rest.size(), 200u);
+  for (auto& [k, v] : rest) EXPECT_TRUE(k.starts_with("b_"));
+}
+
+TEST_F(ClientServer, PullAllPagesThroughLargeStores) {
+  paracel::client_options options;
+  options.page_bytes = 1024;
+  paracel::ps_client paged(cluster_.endpoints(), options);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 5000; ++i) keys.push_back("p" + std::to_string(i));
+  paged.push_multi(keys, std::vector<int>(keys.size(), 3));
+  const auto before = paged.stats();
+  auto all = paged.pull_all<int>();
+  EXPECT_EQ(all.size(), 5000u);
+  std::uint64_t pages = 0;
+  for (const auto& s : paged.stats()) pages += s.ops.at("pull_all");
+  for (const auto& s : before) pages -= s.ops.at("pull_all");
+  EXPECT_GT(pages, 20u);  // really paged, not one giant message
+}
+
+TEST_F(ClientServer, TopKOfNonNumbersIsATypeMismatch) {
+  ps_.push("s", std::string("x"));
+  EXPECT_THROW(ps_.top_k<double>(3), paracel::server_error);
+}
+
+TEST_F(ClientServer, StatsCountOpsKeysAndBytes) {
+  ps_.push("a", 1);
+  ps_.pull<int>("a");
+  std::uint64_t keys = 0, pushes = 0, pulls = 0, bytes = 0;
+  for (const auto& s : ps_.stats()) {
+    keys += s.keys;
+    bytes += s.bytes;
+    pushes += s.ops.at("push");
+    pulls += s.ops.at("pull");
+  }
+  EXPECT_EQ(keys, 1u);
+  EXPECT_EQ(bytes, 2u);  // "a" + msgpack fixint
+  EXPECT_EQ(pushes, 1u);
+  EXPECT_EQ(pulls, 1u);
+}
+
+TEST_F(ClientServer, RegisteringARefusedPluginIsAClearError) {
+  try {
+    ps_.register_updater("/etc/passwd", "x");
+    FAIL() << "no exception";
+  } catch (const paracel::server_error& e) {
+    EXPECT_EQ(e.code(), paracel::status::plugin_error);
+    EXPECT_NE(std::string(e.what()).find("outside"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ClientServerSetup, UnreachableServerTimesOutNamingIt) {
+  paracel::client_options options;
+  options.deadline = std::chrono::milliseconds(300);
+  try {
+    paracel::ps_client ps({"tcp://127.0.0.1:1"}, options);
+    FAIL() << "connected to nothing";
+  } catch (const paracel::timeout_error& e) {
+    EXPECT_NE(std::string(e.what()).find("tcp://127.0.0.1:1"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("hello"), std::string::npos);
+  }
+}
+
+}  // namespace

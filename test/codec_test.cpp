@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "paracel/codec.hpp"
+
+namespace {
+
+struct point {
+  double x = 0;
+  double y = 0;
+  std::string label;
+  bool operator==(const point&) const = default;
+  MSGPACK_DEFINE(x, y, label);
+};
+
+template <class T>
+T round_trip(const T& value) {
+  return paracel::decode<T>(paracel::encode(value));
+}
+
+TEST(Codec, RoundTripsScalarsStringsAndContainers) {
+  EXPECT_EQ(round_trip(42), 42);
+  EXPECT_EQ(round_trip(std::int64_t{-1} << 40), std::int64_t{-1} << 40);
+  EXPECT_DOUBLE_EQ(round_trip(3.25), 3.25);
+  EXPECT_EQ(round_trip(std::string("hello\0world", 11)), std::string("hello\0world", 11));
+  const std::map<std::string, double> m = {{"a", 1.5}, {"b", -2}};
+  EXPECT_EQ(round_trip(m), m);
+  const std::unordered_map<std::string, int> um = {{"x", 1}, {"y", 2}};
+  EXPECT_EQ(round_trip(um), um);
+  const std::pair<std::string, std::vector<int>> p = {"k", {1, 2, 3}};
+  EXPECT_EQ(round_trip(p), p);
+  const std::vector<std::string> words = {"a", "", "ccc"};
+  EXPECT_EQ(round_trip(words), words);
+}
+
+TEST(Codec, RoundTripsUserStructs) {
+  const point p{1.5, -2.5, "origin"};
+  EXPECT_EQ(round_trip(p), p);
+  const std::vector<point> ps = {p, {0, 0, ""}};
+  EXPECT_EQ(round_trip(ps), ps);
+}
+
+TEST(Codec, DenseVectorsAreRawLittleEndianBlobs) {
+  std::vector<double> v(1000);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = 0.5 * static_cast<double>(i) - 7;
+  const std::string bytes = paracel::encode(v);
+  // A msgpack ext header (at most 6 bytes) followed by the raw doubles, byte for byte.
+  const std::size_t payload = v.size() * sizeof(double);
+  ASSERT_LE(bytes.size(), payload + 6);
+  EXPECT_EQ(bytes.substr(bytes.size() - payload),
+            std::string(reinterpret_cast<const char*>(v.data()), payload));
+  EXPECT_EQ(paracel::decode<std::vector<double>>(bytes), v);
+
+  EXPECT_EQ(round_trip(std::vector<float>{1.f, -2.f}), (std::vector<float>{1.f, -2.f}));
+  EXPECT_EQ(round_trip(std::vector<std::int32_t>{7, -8}), (std::vector<std::int32_t>{7, -8}));
+  EXPECT_EQ(round_trip(std::vector<std::int64_t>{1LL << 50}), (std::vector<std::int64_t>{1LL << 50}));
+  EXPECT_TRUE(round_trip(std::vector<double>{}).empty());
+}
+
+TEST(Codec, DenseDecodeAcceptsPlainMsgpackArrays) {
+  msgpack::sbuffer buffer;
+  msgpack::pack(buffer, std::vector<double>{1.0, 2.0, 3.0});
+  EXPECT_EQ(paracel::decode<std::vector<double>>({buffer.data(), buffer.size()}),
+            (std::vector<double>{1.0, 2.0, 3.0}));
+}
+
+TEST(Codec, WrongTypeThrowsTypeError) {
+  EXPECT_THROW(paracel::decode<double>(paracel::encode(std::string("x"))), msgpack::type_error);
+  // A vector<float> blob is not a vector<double>.
+  EXPECT_THROW(paracel::decode<std::vector<double>>(paracel::encode(std::vector<float>{1.f})),
+               msgpack::type_error);
+  EXPECT_THROW(paracel::decode<int>(paracel::encode(2.5)), msgpack::type_error);
+}
+
+TEST(Codec, GarbageThrowsInsteadOfCrashing) {
+  EXPECT_ANY_THROW(paracel::decode<int>(""));
+  EXPECT_ANY_THROW(paracel::decode<int>(std::string("\x01\x02", 2)));  // trailing bytes
+  // An array header that claims 2^32-1 elements in a 5-byte buffer.
+  EXPECT_ANY_THROW(paracel::decode<std::vector<int>>(std::string("\xdd\xff\xff\xff\xff", 5)));
+  EXPECT_ANY_THROW(paracel::decode<std::string>(std::string("\xdb\x00\x00\x10\x00", 5)));
+}
+
+}  // namespace

@@ -1,0 +1,170 @@
+// paracel_server as a real process: endpoint reporting, clean SIGTERM shutdown, and a
+// killed server seen by clients as a deadline error naming it.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "paracel/ps_client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A child paracel_server; killed (SIGKILL) by the destructor if still running.
+class server_process {
+ public:
+  explicit server_process(std::vector<std::string> args) {
+    int out[2];
+    int err[2];
+    if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ == 0) {
+      dup2(out[1], STDOUT_FILENO);
+      dup2(err[1], STDERR_FILENO);
+      close(out[0]);
+      close(err[0]);
+      std::vector<char*> argv;
+      std::string binary = PARACEL_SERVER_BINARY;
+      argv.push_back(binary.data());
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+  }
+  ~server_process() {
+    if (pid_ > 0 && !exited_) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    close(out_);
+    close(err_);
+  }
+
+  // The first stdout line (blocking).
+  std::string read_line() {
+    std::string line;
+    char c;
+    while (read(out_, &c, 1) == 1 && c != '\n') line += c;
+    return line;
+  }
+  std::string read_stderr() {
+    std::string all;
+    char buffer[512];
+    ssize_t n;
+    while ((n = read(err_, buffer, sizeof(buffer))) > 0) all.append(buffer, n);
+    return all;
+  }
+  std::string endpoint() {
+    const std::string line = read_line();
+    const std::string prefix = "PARACEL_SERVER_ENDPOINT ";
+    EXPECT_EQ(line.rfind(prefix, 0), 0u) << line;
+    return line.substr(prefix.size());
+  }
+  void signal(int sig) { kill(pid_, sig); }
+  // Exit status, or -1 if it does not exit within `limit`.
+  int wait_exit(std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  bool exited_ = false;
+};
+
+TEST(ServerProcess, ReportsItsEndpointAndStopsCleanlyOnSigterm) {
+  const auto file = std::filesystem::temp_directory_path() /
+                    ("paracel_endpoint_" + std::to_string(getpid()));
+  server_process server({"--threads=3", "--endpoint_file=" + file.string()});
+  const std::string endpoint = server.endpoint();
+  EXPECT_EQ(endpoint.rfind("tcp://127.0.0.1:", 0), 0u) << endpoint;
+  std::ifstream in(file);
+  std::string from_file;
+  in >> from_file;
+  EXPECT_EQ(from_file, endpoint);
+
+  paracel::ps_client ps({endpoint});
+  ps.push("k", 1.5);
+  EXPECT_DOUBLE_EQ(ps.pull<double>("k"), 1.5);
+
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(5000ms), 0);
+  std::filesystem::remove(file);
+}
+
+TEST(ServerProcess, KilledServerIsADeadlineErrorNamingIt) {
+  server_process first({});
+  server_process second({});
+  const std::vector<std::string> endpoints = {first.endpoint(), second.endpoint()};
+  paracel::client_options options;
+  options.deadline = 500ms;
+  paracel::ps_client ps(endpoints, options);
+  // Find a key on each server.
+  std::string on_first, on_second;
+  for (int i = 0; on_first.empty() || on_second.empty(); ++i) {
+    const std::string key = "key" + std::to_string(i);
+    (ps.server_of(key) == 0 ? on_first : on_second) = key;
+  }
+  ps.push(on_first, 1);
+  ps.push(on_second, 2);
+
+  first.signal(SIGKILL);
+  EXPECT_EQ(first.wait_exit(5000ms), 128 + SIGKILL);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    ps.pull<int>(on_first);
+    FAIL() << "a dead server answered";
+  } catch (const paracel::timeout_error& e) {
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(waited, 3s);
+    EXPECT_NE(std::string(e.what()).find(endpoints[0]), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("pull"), std::string::npos) << e.what();
+  }
+  // The surviving server still answers through the same client.
+  EXPECT_EQ(ps.pull<int>(on_second), 2);
+  // Async updates to the dead server fail at flush, within the deadline.
+  ps.update(on_first, 1, paracel::builtin::add);
+  EXPECT_THROW(ps.flush(), paracel::timeout_error);
+}
+
+TEST(ServerProcess, BadFlagsAreNamedAndExitNonZero) {
+  server_process missing_dir({"--plugin_dirs=/no/such/dir"});
+  EXPECT_EQ(missing_dir.wait_exit(5000ms), 2);
+  EXPECT_NE(missing_dir.read_stderr().find("/no/such/dir"), std::string::npos);
+
+  server_process holder({});
+  const std::string endpoint = holder.endpoint();
+  const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+  server_process clash({"--port=" + port});
+  EXPECT_EQ(clash.wait_exit(5000ms), 1);
+  const std::string err = clash.read_stderr();
+  EXPECT_NE(err.find("cannot bind"), std::string::npos) << err;
+  EXPECT_NE(err.find(port), std::string::npos) << err;
+}
+
+}  // namespace
