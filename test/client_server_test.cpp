@@ -79,8 +79,16 @@ TEST_F(ClientServer, TinyBatchesStillCoverEveryKey) {
   std::vector<std::string> keys;
   for (int i = 0; i < 300; ++i) keys.push_back("b" + std::to_string(i));
   small.push_multi(keys, std::vector<double>(keys.size(), 1.5));
-  auto values = small.pull_multi_bytes(keys);
-  for (auto& v : values) EXPECT_TRUE(v);
+  std::vector<int> seen(keys.size(), 0);
+  small.pull_multi_bytes(keys, [&](std::size_t i, std::optional<std::string_view> v) {
+    EXPECT_TRUE(v) << keys[i];
+    ++seen[i];
+  });
+  EXPECT_EQ(seen, std::vector<int>(keys.size(), 1));
+  const auto stats = small.stats();
+  std::uint64_t requests = 0;
+  for (const auto& s : stats) requests += s.ops.at("pull_multi");
+  EXPECT_GT(requests, 20u);  // really cut into small batches
 }
 
 TEST_F(ClientServer, UpdatesWithBuiltinsAndPlugins) {

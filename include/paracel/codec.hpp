@@ -56,27 +56,63 @@ inline msgpack::unpack_limit limit_for(std::size_t bytes) {
   return msgpack::unpack_limit(bytes, bytes, bytes, bytes, bytes, 64);
 }
 
+// Lets msgpack::packer append straight into a std::string (no intermediate buffer).
+struct string_writer {
+  std::string& out;
+  void write(const char* data, std::size_t size) { out.append(data, size); }
+};
+
 template <class T>
 void pack_dense(std::string& out, const T& v) {
   using elem = typename T::value_type;
   const std::size_t bytes = v.size() * sizeof(elem);
-  msgpack::sbuffer buf(bytes + 8);
-  msgpack::packer<msgpack::sbuffer> pk(buf);
+  out.reserve(bytes + 6);
+  string_writer writer{out};
+  msgpack::packer<string_writer> pk(writer);
   pk.pack_ext(bytes, static_cast<std::int8_t>(dense_traits<T>::tag));
   pk.pack_ext_body(reinterpret_cast<const char*>(v.data()), bytes);
-  out.assign(buf.data(), buf.size());
 }
 
+// Decodes a dense blob by reading the ext header directly: the hot path of every vector
+// pull, and no msgpack zone is allocated. Returns false when `bytes` is not an ext object.
 template <class T>
-bool unpack_dense(const msgpack::object& obj, T& out) {
+bool decode_dense_fast(std::string_view bytes, T& out) {
   using elem = typename T::value_type;
-  if (obj.type != msgpack::type::EXT) return false;
-  if (obj.via.ext.type() != static_cast<std::int8_t>(dense_traits<T>::tag) ||
-      obj.via.ext.size % sizeof(elem) != 0) {
+  if (bytes.empty()) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::size_t header = 0;
+  std::size_t length = 0;
+  switch (p[0]) {
+    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:  // fixext 1..16
+      header = 2;
+      length = std::size_t{1} << (p[0] - 0xd4);
+      break;
+    case 0xc7:  // ext 8
+      header = 3;
+      if (bytes.size() >= header) length = p[1];
+      break;
+    case 0xc8:  // ext 16
+      header = 4;
+      if (bytes.size() >= header) length = (std::size_t{p[1]} << 8) | p[2];
+      break;
+    case 0xc9:  // ext 32
+      header = 6;
+      if (bytes.size() >= header) {
+        length = (std::size_t{p[1]} << 24) | (std::size_t{p[2]} << 16) | (std::size_t{p[3]} << 8) | p[4];
+      }
+      break;
+    default:
+      return false;
+  }
+  if (bytes.size() < header || bytes.size() - header != length) {
+    throw msgpack::unpack_error("truncated or oversized dense vector");
+  }
+  if (static_cast<std::int8_t>(p[header - 1]) != static_cast<std::int8_t>(dense_traits<T>::tag) ||
+      length % sizeof(elem) != 0) {
     throw msgpack::type_error();
   }
-  out.resize(obj.via.ext.size / sizeof(elem));
-  std::memcpy(out.data(), obj.via.ext.data(), obj.via.ext.size);
+  out.resize(length / sizeof(elem));
+  if (length != 0) std::memcpy(out.data(), bytes.data() + header, length);
   return true;
 }
 
@@ -89,9 +125,8 @@ std::string encode(const T& value) {
   if constexpr (detail::dense_traits<T>::value) {
     detail::pack_dense(out, value);
   } else {
-    msgpack::sbuffer buf;
-    msgpack::pack(buf, value);
-    out.assign(buf.data(), buf.size());
+    detail::string_writer writer{out};
+    msgpack::pack(writer, value);
   }
   return out;
 }
@@ -100,15 +135,15 @@ std::string encode(const T& value) {
 // another type, and msgpack::unpack_error when they are not msgpack at all.
 template <class T>
 T decode(std::string_view bytes) {
+  T out{};
+  if constexpr (detail::dense_traits<T>::value) {
+    if (detail::decode_dense_fast(bytes, out)) return out;
+  }
   std::size_t offset = 0;
   msgpack::object_handle handle =
       msgpack::unpack(bytes.data(), bytes.size(), offset, detail::reference_bulk, nullptr,
                       detail::limit_for(bytes.size()));
   if (offset != bytes.size()) throw msgpack::unpack_error("trailing bytes after value");
-  T out{};
-  if constexpr (detail::dense_traits<T>::value) {
-    if (detail::unpack_dense(handle.get(), out)) return out;
-  }
   handle.get().convert(out);
   return out;
 }

@@ -78,7 +78,8 @@ class ps_client {
   // The value of `key`; throws key_not_found when no server holds it.
   template <class T>
   T pull(std::string_view key) {
-    return decode<T>(require(key, pull_bytes(key)));
+    const auto bytes = pull_bytes(key);
+    return decode<T>(require(key, bytes ? std::optional<std::string_view>(*bytes) : std::nullopt));
   }
   // The value of `key`, or nullopt when it does not exist.
   template <class T>
@@ -90,10 +91,10 @@ class ps_client {
   // Values of `keys` in the same order; throws key_not_found if any is missing.
   template <class T>
   std::vector<T> pull_multi(const std::vector<std::string>& keys) {
-    auto bytes = pull_multi_bytes(keys);
-    std::vector<T> out;
-    out.reserve(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) out.push_back(decode<T>(require(keys[i], bytes[i])));
+    std::vector<T> out(keys.size());
+    pull_multi_bytes(keys, [&](std::size_t i, std::optional<std::string_view> bytes) {
+      out[i] = decode<T>(require(keys[i], bytes));
+    });
     return out;
   }
   bool contains(std::string_view key);
@@ -181,7 +182,9 @@ class ps_client {
 
   // ---- byte-level API (values as produced by paracel::encode) --------------------------
   std::optional<std::string> pull_bytes(std::string_view key);
-  std::vector<std::optional<std::string>> pull_multi_bytes(const std::vector<std::string>& keys);
+  // Calls visit(index into keys, value or nullopt) once per key, reading the reply in place.
+  void pull_multi_bytes(const std::vector<std::string>& keys,
+                        const std::function<void(std::size_t, std::optional<std::string_view>)>& visit);
   void push_bytes(std::string_view key, std::string value);
   void push_multi_bytes(const std::vector<std::string>& keys, std::vector<std::string> values);
   update_ticket update_bytes(std::string_view key, std::string delta, std::string_view updater);
@@ -195,7 +198,7 @@ class ps_client {
  private:
   struct impl;
 
-  std::string_view require(std::string_view key, const std::optional<std::string>& bytes);
+  std::string_view require(std::string_view key, std::optional<std::string_view> bytes);
   template <class T>
   static std::vector<std::string> encode_all(const std::vector<std::string>& keys,
                                              const std::vector<T>& values) {

@@ -167,7 +167,7 @@ const std::string& ps_client::server_endpoint(std::size_t server) const {
 std::size_t ps_client::server_of(std::string_view key) const { return impl_->ring.server_of(key); }
 const client_options& ps_client::options() const { return impl_->options; }
 
-std::string_view ps_client::require(std::string_view key, const std::optional<std::string>& bytes) {
+std::string_view ps_client::require(std::string_view key, std::optional<std::string_view> bytes) {
   if (!bytes) throw key_not_found(std::string(key), impl_->route(key).endpoint());
   return *bytes;
 }
@@ -182,8 +182,9 @@ std::optional<std::string> ps_client::pull_bytes(std::string_view key) {
   return std::string(proto::view(r.payload[0]));
 }
 
-std::vector<std::optional<std::string>> ps_client::pull_multi_bytes(
-    const std::vector<std::string>& keys) {
+void ps_client::pull_multi_bytes(
+    const std::vector<std::string>& keys,
+    const std::function<void(std::size_t, std::optional<std::string_view>)>& visit) {
   const auto until = impl_->deadline();
   auto batches = impl_->split(keys, nullptr);
   std::vector<std::uint64_t> ids;
@@ -194,7 +195,6 @@ std::vector<std::optional<std::string>> ps_client::pull_multi_bytes(
     payload.push_back(proto::encode_list(k, false));
     ids.push_back(b.conn->send(op::pull_multi, payload, until));
   }
-  std::vector<std::optional<std::string>> out(keys.size());
   for (std::size_t n = 0; n < batches.size(); ++n) {
     connection& c = *batches[n].conn;
     client::reply r = c.await(ids[n], op::pull_multi, until);
@@ -204,11 +204,8 @@ std::vector<std::optional<std::string>> ps_client::pull_multi_bytes(
     if (values.items.size() != batches[n].indices.size()) {
       throw error("server " + c.endpoint() + " answered pull_multi with the wrong number of values");
     }
-    for (std::size_t j = 0; j < values.items.size(); ++j) {
-      if (values.items[j]) out[batches[n].indices[j]] = std::string(*values.items[j]);
-    }
+    for (std::size_t j = 0; j < values.items.size(); ++j) visit(batches[n].indices[j], values.items[j]);
   }
-  return out;
 }
 
 bool ps_client::contains(std::string_view key) {
