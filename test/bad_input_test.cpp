@@ -2,11 +2,10 @@
 // cannot even be addressed), and the server keeps serving correct requests afterwards.
 #include <gtest/gtest.h>
 
-#include <zmq_addon.hpp>
-
 #include <random>
 #include <string>
 #include <vector>
+#include <zmq_addon.hpp>
 
 #include "paracel/ps_client.hpp"
 #include "proto/message.hpp"
@@ -75,11 +74,13 @@ TEST_F(BadInput, WrongVersionAndUnknownOpAreNamed) {
   msgpack::sbuffer v2;
   msgpack::pack(v2, std::make_tuple(2, 2, 9, 0));
   std::string message;
-  EXPECT_EQ(reply_status({std::string(v2.data(), v2.size()), "k"}, &message), status::version_mismatch);
+  EXPECT_EQ(reply_status({std::string(v2.data(), v2.size()), "k"}, &message),
+            status::version_mismatch);
   EXPECT_NE(message.find("version 2"), std::string::npos) << message;
   msgpack::sbuffer unknown;
   msgpack::pack(unknown, std::make_tuple(1, 200, 9, 0));
-  EXPECT_EQ(reply_status({std::string(unknown.data(), unknown.size())}, &message), status::unknown_op);
+  EXPECT_EQ(reply_status({std::string(unknown.data(), unknown.size())}, &message),
+            status::unknown_op);
   EXPECT_NE(message.find("200"), std::string::npos) << message;
   expect_still_serving();
 }
@@ -103,9 +104,9 @@ TEST_F(BadInput, WrongPayloadsGetBadRequest) {
 
 TEST_F(BadInput, RandomFramesNeverKillTheServer) {
   std::mt19937 rng(7);
-  const op codes[] = {op::pull, op::pull_multi, op::push, op::push_multi, op::update,
-                      op::update_multi, op::pull_all, op::top_k, op::incr, op::register_updater,
-                      op::stats, op::remove_filtered};
+  const op codes[] = {op::pull,   op::pull_multi,       op::push,     op::push_multi,
+                      op::update, op::update_multi,     op::pull_all, op::top_k,
+                      op::incr,   op::register_updater, op::stats,    op::remove_filtered};
   for (int i = 0; i < 1500; ++i) {
     std::vector<std::string> frames;
     // Half the messages carry a valid header so that the payload parsers get fuzzed too.
@@ -130,6 +131,14 @@ TEST(BadInputLimits, OversizedRequestsAreRefused) {
   client_options.deadline = std::chrono::milliseconds(2000);
   paracel::ps_client ps({server.endpoint()}, client_options);
   ps.push("small", std::vector<double>(10, 1.0));
+  // Frames each under the limit but together above it get a too_large reply naming the limit.
+  try {
+    ps.push(std::string(3000, 'k'), std::string(3000, 'v'));
+    FAIL() << "accepted a request above --max_request_bytes";
+  } catch (const paracel::server_error& e) {
+    EXPECT_EQ(e.code(), paracel::status::too_large);
+    EXPECT_NE(std::string(e.what()).find("4096"), std::string::npos) << e.what();
+  }
   // A message above the limit is cut off by ZeroMQ: the client sees a deadline error.
   EXPECT_THROW(ps.push("big", std::vector<double>(100000, 1.0)), paracel::timeout_error);
   paracel::ps_client again({server.endpoint()}, client_options);

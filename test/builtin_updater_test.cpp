@@ -82,11 +82,51 @@ TEST_F(BuiltinUpdaters, MapsCombineOverTheUnionOfKeys) {
   EXPECT_EQ(apply<mi>(builtin::replace, {{"w", 1}}, {{"w", 2}}), (mi{{"w", 2}}));
 }
 
+TEST_F(BuiltinUpdaters, InPlaceDenseUpdatesEqualTheGenericPath) {
+  const std::vector<double> old_value = {1.5, -2, 3, 1e300};
+  const std::vector<double> delta = {0.25, 4, -3, 1e300};
+  for (auto op : {builtin::add, builtin::min, builtin::max}) {
+    auto updater =
+        registry_.find(plugin_kind::updater, paracel::builtin_updater<std::vector<double>>(op));
+    ASSERT_TRUE(updater && updater->in_place);
+    std::string stored = paracel::encode(old_value);
+    ASSERT_TRUE(updater->in_place(stored, paracel::encode(delta)));
+    EXPECT_EQ(paracel::decode<std::vector<double>>(stored), apply(op, old_value, delta));
+  }
+}
+
+TEST_F(BuiltinUpdaters, IntegerVectorOverflowLeavesTheValueUnchanged) {
+  using vi = std::vector<std::int32_t>;
+  const std::string stored = paracel::encode(vi{1, std::numeric_limits<std::int32_t>::max()});
+  std::string result;
+  std::string error_text;
+  EXPECT_EQ(run(paracel::builtin_updater<vi>(builtin::add), stored, paracel::encode(vi{1, 1}),
+                result, error_text),
+            status::plugin_error);
+  EXPECT_TRUE(result.empty());  // nothing written: the server keeps the stored value
+}
+
+TEST_F(BuiltinUpdaters, InPlaceDeclinesWhatItCannotHandle) {
+  auto add = registry_.find(plugin_kind::updater,
+                            paracel::builtin_updater<std::vector<double>>(builtin::add));
+  std::string stored = paracel::encode(std::vector<double>{1, 2});
+  const std::string before = stored;
+  EXPECT_FALSE(add->in_place(stored, paracel::encode(std::vector<double>{1})));        // length
+  EXPECT_FALSE(add->in_place(stored, paracel::encode(std::vector<float>{1.f, 2.f})));  // type
+  msgpack::sbuffer array;
+  msgpack::pack(array, std::vector<double>{1, 2});
+  EXPECT_FALSE(add->in_place(stored, {array.data(), array.size()}));  // not a blob
+  EXPECT_EQ(stored, before);
+  EXPECT_FALSE(registry_.find(plugin_kind::updater, paracel::builtin_updater<double>(builtin::add))
+                   ->in_place);
+}
+
 TEST_F(BuiltinUpdaters, WrongTypeIsATypeMismatchNamingTheType) {
   std::string result;
   std::string error_text;
-  const auto code = run(paracel::builtin_updater<double>(builtin::add),
-                        paracel::encode(std::string("text")), paracel::encode(1.0), result, error_text);
+  const auto code =
+      run(paracel::builtin_updater<double>(builtin::add), paracel::encode(std::string("text")),
+          paracel::encode(1.0), result, error_text);
   EXPECT_EQ(code, status::type_mismatch);
   EXPECT_NE(error_text.find("double"), std::string::npos) << error_text;
 
@@ -100,8 +140,8 @@ TEST_F(BuiltinUpdaters, LengthMismatchAndOverflowAreErrors) {
   std::string result;
   std::string error_text;
   auto code = run(paracel::builtin_updater<std::vector<double>>(builtin::add),
-                  paracel::encode(std::vector<double>{1, 2}), paracel::encode(std::vector<double>{1}),
-                  result, error_text);
+                  paracel::encode(std::vector<double>{1, 2}),
+                  paracel::encode(std::vector<double>{1}), result, error_text);
   EXPECT_EQ(code, status::plugin_error);
   EXPECT_NE(error_text.find("different lengths"), std::string::npos) << error_text;
   code = run(paracel::builtin_updater<std::int32_t>(builtin::add),
@@ -116,8 +156,8 @@ TEST_F(BuiltinUpdaters, EveryAdvertisedNameIsRegistered) {
     EXPECT_TRUE(registry_.find(plugin_kind::updater, paracel::builtin_updater<std::int32_t>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater, paracel::builtin_updater<std::int64_t>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater, paracel::builtin_updater<double>(op)));
-    EXPECT_TRUE(registry_.find(plugin_kind::updater,
-                               paracel::builtin_updater<std::vector<double>>(op)));
+    EXPECT_TRUE(
+        registry_.find(plugin_kind::updater, paracel::builtin_updater<std::vector<double>>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater,
                                paracel::builtin_updater<std::vector<std::int32_t>>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater,

@@ -1,3 +1,5 @@
+#include "paracel/codec.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -6,8 +8,6 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include "paracel/codec.hpp"
 
 namespace {
 
@@ -59,7 +59,8 @@ TEST(Codec, DenseVectorsAreRawLittleEndianBlobs) {
 
   EXPECT_EQ(round_trip(std::vector<float>{1.f, -2.f}), (std::vector<float>{1.f, -2.f}));
   EXPECT_EQ(round_trip(std::vector<std::int32_t>{7, -8}), (std::vector<std::int32_t>{7, -8}));
-  EXPECT_EQ(round_trip(std::vector<std::int64_t>{1LL << 50}), (std::vector<std::int64_t>{1LL << 50}));
+  EXPECT_EQ(round_trip(std::vector<std::int64_t>{1LL << 50}),
+            (std::vector<std::int64_t>{1LL << 50}));
   EXPECT_TRUE(round_trip(std::vector<double>{}).empty());
 }
 

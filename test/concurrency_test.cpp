@@ -33,7 +33,8 @@ TEST(Concurrency, NoLostUpdatesUnderContention) {
       for (int r = 0; r < k_rounds; ++r) {
         ps.bupdate(counter_keys[r % k_counters], std::int64_t{1}, builtin::add);
         ps.update("shared_vector", delta, builtin::add);
-        ps.update("shared_map", std::unordered_map<std::string, double>{{"t" + std::to_string(t), 1.0}},
+        ps.update("shared_map",
+                  std::unordered_map<std::string, double>{{"t" + std::to_string(t), 1.0}},
                   builtin::add);
         if (r % 10 == 0) {
           ps.bupdate_multi(counter_keys, std::vector<std::int64_t>(k_counters, 1), builtin::add);
@@ -47,7 +48,8 @@ TEST(Concurrency, NoLostUpdatesUnderContention) {
   paracel::ps_client ps(cluster.endpoints());
   std::int64_t total = 0;
   for (auto& key : counter_keys) total += ps.pull<std::int64_t>(key);
-  EXPECT_EQ(total, std::int64_t{k_threads} * k_rounds + std::int64_t{k_threads} * (k_rounds / 10) * k_counters);
+  EXPECT_EQ(total, std::int64_t{k_threads} * k_rounds +
+                       std::int64_t{k_threads} * (k_rounds / 10) * k_counters);
 
   const auto vec = ps.pull<std::vector<double>>("shared_vector");
   ASSERT_EQ(vec.size(), k_dim);
@@ -71,8 +73,8 @@ TEST(Concurrency, BulkReadsMatchALocalModel) {
       std::mt19937 rng(1234 + t);
       auto& model = models[t];
       for (int r = 0; r < 400; ++r) {
-        const std::string key = (rng() % 2 ? "w_" : "b_") + std::to_string(t) + "_" +
-                                std::to_string(rng() % 120);
+        const std::string key =
+            (rng() % 2 ? "w_" : "b_") + std::to_string(t) + "_" + std::to_string(rng() % 120);
         switch (rng() % 4) {
           case 0:
           case 1: {

@@ -1,10 +1,11 @@
+#include "server/plugin_registry.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
 #include "paracel/codec.hpp"
-#include "server/plugin_registry.hpp"
 #include "server/value_ops.hpp"
 
 namespace {
@@ -66,7 +67,8 @@ TEST(PluginRegistry, RefusesPathsOutsideThePluginDirectories) {
   // A relative path that climbs out with .. is refused the same way.
   const std::string climbing = fs::relative(outside / k_plugin, PARACEL_TEST_PLUGIN_DIR).string();
   ASSERT_EQ(climbing.rfind("..", 0), 0u) << climbing;
-  EXPECT_EQ(add_error(registry, plugin_kind::updater, climbing, "scaled_add"), status::plugin_error);
+  EXPECT_EQ(add_error(registry, plugin_kind::updater, climbing, "scaled_add"),
+            status::plugin_error);
   EXPECT_FALSE(registry.find(plugin_kind::updater, "scaled_add"));
   fs::remove_all(outside);
 }
@@ -82,7 +84,8 @@ TEST(PluginRegistry, ServerWithoutPluginDirectoriesRefusesEveryPlugin) {
 TEST(PluginRegistry, ReportsMissingFilesSymbolsAbiAndKind) {
   plugin_registry registry({PARACEL_TEST_PLUGIN_DIR});
   std::string message;
-  EXPECT_EQ(add_error(registry, plugin_kind::updater, "libnope.so", "x", &message), status::plugin_error);
+  EXPECT_EQ(add_error(registry, plugin_kind::updater, "libnope.so", "x", &message),
+            status::plugin_error);
   EXPECT_NE(message.find("not found"), std::string::npos) << message;
 
   EXPECT_EQ(add_error(registry, plugin_kind::updater, k_plugin, "no_such_updater", &message),
@@ -123,9 +126,10 @@ TEST(PluginRegistry, AThrowingUpdaterIsAnErrorNotACrash) {
   registry.add(plugin_kind::updater, k_plugin, "always_throws");
   std::string result;
   std::string error_text;
-  EXPECT_EQ(paracel::server::run_updater(*registry.find(plugin_kind::updater, "always_throws"),
-                                         paracel::encode(1), paracel::encode(2), result, error_text),
-            status::plugin_error);
+  EXPECT_EQ(
+      paracel::server::run_updater(*registry.find(plugin_kind::updater, "always_throws"),
+                                   paracel::encode(1), paracel::encode(2), result, error_text),
+      status::plugin_error);
   EXPECT_EQ(error_text, "deliberate failure");
 }
 

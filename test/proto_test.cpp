@@ -84,8 +84,8 @@ TEST(Lists, RoundTripWithoutCopies) {
 }
 
 TEST(Lists, OptionalItemsKeepTheirGaps) {
-  const zmq::message_t frame =
-      paracel::proto::encode_optional_list({std::string_view("x"), std::nullopt, std::string_view("z")});
+  const zmq::message_t frame = paracel::proto::encode_optional_list(
+      {std::string_view("x"), std::nullopt, std::string_view("z")});
   auto list = paracel::proto::decode_list(frame);
   ASSERT_EQ(list.items.size(), 3u);
   EXPECT_EQ(*list.items[0], "x");
@@ -94,8 +94,8 @@ TEST(Lists, OptionalItemsKeepTheirGaps) {
 }
 
 TEST(Lists, RejectBadShapesAndHostileLengths) {
-  EXPECT_THROW(paracel::proto::decode_list(bytes("\x01")), protocol_error);        // not an array
-  EXPECT_THROW(paracel::proto::decode_list(bytes("\x91\x01")), protocol_error);    // [1]
+  EXPECT_THROW(paracel::proto::decode_list(bytes("\x01")), protocol_error);      // not an array
+  EXPECT_THROW(paracel::proto::decode_list(bytes("\x91\x01")), protocol_error);  // [1]
   EXPECT_THROW(paracel::proto::decode_list(bytes("\xdd\xff\xff\xff\xff")), protocol_error);
   EXPECT_THROW(paracel::proto::decode_list(bytes("")), protocol_error);
 }

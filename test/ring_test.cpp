@@ -1,10 +1,10 @@
+#include "paracel/ring.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 #include <vector>
-
-#include "paracel/ring.hpp"
 
 namespace {
 
@@ -21,8 +21,7 @@ TEST(HashRing, FixedPlacementsAreStable) {
   // would silently remap every existing model. Update them only with a protocol version bump.
   paracel::hash_ring ring(4);
   const std::map<std::string, std::size_t> expected = {
-      {"w_0", 1}, {"w_1", 2}, {"user_42", 0}, {"item:7", 2},
-      {"", 3}};
+      {"w_0", 1}, {"w_1", 2}, {"user_42", 0}, {"item:7", 2}, {"", 3}};
   for (const auto& [key, server] : expected) EXPECT_EQ(ring.server_of(key), server) << key;
 }
 

@@ -1,8 +1,7 @@
 // paracel_server as a real process: endpoint reporting, clean SIGTERM shutdown, and a
 // killed server seen by clients as a deadline error naming it.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,8 +97,8 @@ class server_process {
 };
 
 TEST(ServerProcess, ReportsItsEndpointAndStopsCleanlyOnSigterm) {
-  const auto file = std::filesystem::temp_directory_path() /
-                    ("paracel_endpoint_" + std::to_string(getpid()));
+  const auto file =
+      std::filesystem::temp_directory_path() / ("paracel_endpoint_" + std::to_string(getpid()));
   server_process server({"--threads=3", "--endpoint_file=" + file.string()});
   const std::string endpoint = server.endpoint();
   EXPECT_EQ(endpoint.rfind("tcp://127.0.0.1:", 0), 0u) << endpoint;

@@ -1,11 +1,11 @@
+#include "server/shard.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
-
-#include "server/shard.hpp"
 
 namespace {
 
@@ -39,9 +39,8 @@ std::map<std::string, std::string> scan_all(const shard& s, std::size_t page_byt
   std::optional<scan_cursor> cursor = scan_cursor{};
   std::size_t count = 0;
   while (cursor) {
-    cursor = s.scan(*cursor, page_bytes, [&](const std::string& k, const std::string& v) {
-      seen[k] = v;
-    });
+    cursor = s.scan(*cursor, page_bytes,
+                    [&](const std::string& k, const std::string& v) { seen[k] = v; });
     ++count;
     if (between) between();
   }

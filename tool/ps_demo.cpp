@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
         try {
           paracel::ps_client ps(endpoints);
           counts local;
-          for (std::size_t i = t; i < lines.size(); i += FLAGS_threads) count_words(lines[i], local);
+          for (std::size_t i = t; i < lines.size(); i += FLAGS_threads)
+            count_words(lines[i], local);
           std::vector<std::string> keys;
           std::vector<std::int64_t> deltas;
           for (auto& [word, n] : local) {
@@ -110,8 +111,8 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < top.size(); ++i) {
       const bool same = top[i].first == ranked[i].second && top[i].second == -ranked[i].first;
       agree = agree && same;
-      std::cout << "  " << top[i].first.substr(5) << " " << top[i].second << (same ? "" : "  (serial count differs!)")
-                << "\n";
+      std::cout << "  " << top[i].first.substr(5) << " " << top[i].second
+                << (same ? "" : "  (serial count differs!)") << "\n";
     }
     std::uint64_t keys = 0;
     for (const auto& s : ps.stats()) keys += s.keys;

@@ -47,17 +47,22 @@ struct builtin_type<std::unordered_map<std::string, std::int32_t>> {
   static constexpr std::string_view name = "map_int";
 };
 template <>
-struct builtin_type<std::map<std::string, double>> : builtin_type<std::unordered_map<std::string, double>> {};
+struct builtin_type<std::map<std::string, double>>
+    : builtin_type<std::unordered_map<std::string, double>> {};
 template <>
 struct builtin_type<std::map<std::string, std::int32_t>>
     : builtin_type<std::unordered_map<std::string, std::int32_t>> {};
 
 constexpr std::string_view builtin_op_name(builtin op) {
   switch (op) {
-    case builtin::add: return "add";
-    case builtin::replace: return "replace";
-    case builtin::min: return "min";
-    case builtin::max: return "max";
+    case builtin::add:
+      return "add";
+    case builtin::replace:
+      return "replace";
+    case builtin::min:
+      return "min";
+    case builtin::max:
+      return "max";
   }
   return "?";
 }

@@ -6,11 +6,11 @@
 // accepts a plain msgpack array. Stateless and thread-safe.
 #pragma once
 
-#include <msgpack.hpp>
-
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <msgpack.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -73,17 +73,28 @@ void pack_dense(std::string& out, const T& v) {
   pk.pack_ext_body(reinterpret_cast<const char*>(v.data()), bytes);
 }
 
-// Decodes a dense blob by reading the ext header directly: the hot path of every vector
-// pull, and no msgpack zone is allocated. Returns false when `bytes` is not an ext object.
+// Where the raw array of a dense blob lies: found by reading the ext header directly, so the
+// hot path of every vector pull allocates no msgpack zone.
+struct dense_span {
+  std::size_t offset = 0;  // of the first element
+  std::size_t bytes = 0;   // of the array
+};
+
+// The array inside `bytes` if it is a dense blob of T; nullopt if `bytes` is no ext object.
+// Throws msgpack::type_error for another element type, unpack_error when truncated.
 template <class T>
-bool decode_dense_fast(std::string_view bytes, T& out) {
+std::optional<dense_span> find_dense(std::string_view bytes) {
   using elem = typename T::value_type;
-  if (bytes.empty()) return false;
+  if (bytes.empty()) return std::nullopt;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t header = 0;
   std::size_t length = 0;
   switch (p[0]) {
-    case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:  // fixext 1..16
+    case 0xd4:
+    case 0xd5:
+    case 0xd6:
+    case 0xd7:
+    case 0xd8:  // fixext 1..16
       header = 2;
       length = std::size_t{1} << (p[0] - 0xd4);
       break;
@@ -98,11 +109,12 @@ bool decode_dense_fast(std::string_view bytes, T& out) {
     case 0xc9:  // ext 32
       header = 6;
       if (bytes.size() >= header) {
-        length = (std::size_t{p[1]} << 24) | (std::size_t{p[2]} << 16) | (std::size_t{p[3]} << 8) | p[4];
+        length =
+            (std::size_t{p[1]} << 24) | (std::size_t{p[2]} << 16) | (std::size_t{p[3]} << 8) | p[4];
       }
       break;
     default:
-      return false;
+      return std::nullopt;
   }
   if (bytes.size() < header || bytes.size() - header != length) {
     throw msgpack::unpack_error("truncated or oversized dense vector");
@@ -111,9 +123,7 @@ bool decode_dense_fast(std::string_view bytes, T& out) {
       length % sizeof(elem) != 0) {
     throw msgpack::type_error();
   }
-  out.resize(length / sizeof(elem));
-  if (length != 0) std::memcpy(out.data(), bytes.data() + header, length);
-  return true;
+  return dense_span{header, length};
 }
 
 }  // namespace detail
@@ -137,7 +147,11 @@ template <class T>
 T decode(std::string_view bytes) {
   T out{};
   if constexpr (detail::dense_traits<T>::value) {
-    if (detail::decode_dense_fast(bytes, out)) return out;
+    if (auto span = detail::find_dense<T>(bytes)) {
+      out.resize(span->bytes / sizeof(typename T::value_type));
+      if (span->bytes != 0) std::memcpy(out.data(), bytes.data() + span->offset, span->bytes);
+      return out;
+    }
   }
   std::size_t offset = 0;
   msgpack::object_handle handle =

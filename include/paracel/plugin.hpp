@@ -86,8 +86,7 @@ int apply_updater(const char* old_value, std::size_t old_size, const char* delta
     try {
       old_decoded = decode<T>({old_value, old_size});
     } catch (const msgpack::type_error&) {
-      write_error(error, error_size,
-                  "the stored value is not a " + std::string(type_label<T>()));
+      write_error(error, error_size, "the stored value is not a " + std::string(type_label<T>()));
       return static_cast<int>(status::type_mismatch);
     }
     T delta_decoded;
@@ -136,15 +135,15 @@ const paracel_plugin_entry* filter_entry() {
 }  // namespace paracel::detail
 
 // Exports `fn` (T fn(T, T)) as the updater `name` of this shared library.
-#define PARACEL_UPDATER(name, fn)                                      \
-  extern "C" __attribute__((visibility("default"))) const paracel_plugin_entry* \
-      paracel_plugin_##name(void) {                                    \
-    return ::paracel::detail::updater_entry<&fn>();                    \
+#define PARACEL_UPDATER(name, fn)                           \
+  extern "C" __attribute__((visibility("default")))         \
+  const paracel_plugin_entry* paracel_plugin_##name(void) { \
+    return ::paracel::detail::updater_entry<&fn>();         \
   }
 
 // Exports `fn` (bool fn(const std::string& key)) as the key filter `name`.
-#define PARACEL_FILTER(name, fn)                                       \
-  extern "C" __attribute__((visibility("default"))) const paracel_plugin_entry* \
-      paracel_plugin_##name(void) {                                    \
-    return ::paracel::detail::filter_entry<&fn>();                     \
+#define PARACEL_FILTER(name, fn)                            \
+  extern "C" __attribute__((visibility("default")))         \
+  const paracel_plugin_entry* paracel_plugin_##name(void) { \
+    return ::paracel::detail::filter_entry<&fn>();          \
   }

@@ -51,7 +51,7 @@ struct client_options {
 struct server_stats {
   std::string endpoint;
   std::uint64_t keys = 0;
-  std::uint64_t bytes = 0;  // keys plus values
+  std::uint64_t bytes = 0;                   // keys plus values
   std::map<std::string, std::uint64_t> ops;  // operation name -> requests served
 };
 
@@ -183,8 +183,9 @@ class ps_client {
   // ---- byte-level API (values as produced by paracel::encode) --------------------------
   std::optional<std::string> pull_bytes(std::string_view key);
   // Calls visit(index into keys, value or nullopt) once per key, reading the reply in place.
-  void pull_multi_bytes(const std::vector<std::string>& keys,
-                        const std::function<void(std::size_t, std::optional<std::string_view>)>& visit);
+  void pull_multi_bytes(
+      const std::vector<std::string>& keys,
+      const std::function<void(std::size_t, std::optional<std::string_view>)>& visit);
   void push_bytes(std::string_view key, std::string value);
   void push_multi_bytes(const std::vector<std::string>& keys, std::vector<std::string> values);
   update_ticket update_bytes(std::string_view key, std::string delta, std::string_view updater);
@@ -202,8 +203,9 @@ class ps_client {
   template <class T>
   static std::vector<std::string> encode_all(const std::vector<std::string>& keys,
                                              const std::vector<T>& values) {
-    if (keys.size() != values.size()) throw error("multi-key call with " + std::to_string(keys.size()) +
-                                                  " keys but " + std::to_string(values.size()) + " values");
+    if (keys.size() != values.size())
+      throw error("multi-key call with " + std::to_string(keys.size()) + " keys but " +
+                  std::to_string(values.size()) + " values");
     std::vector<std::string> out;
     out.reserve(values.size());
     for (const auto& v : values) out.push_back(encode(v));

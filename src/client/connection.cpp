@@ -1,8 +1,7 @@
 #include "client/connection.hpp"
 
-#include <zmq_addon.hpp>
-
 #include <iterator>
+#include <zmq_addon.hpp>
 
 #include "paracel/error.hpp"
 
@@ -26,8 +25,10 @@ std::uint64_t connection::send(proto::op code, std::vector<zmq::message_t>& payl
   proto::header h;
   h.code = code;
   h.id = id;
-  const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  socket_.set(zmq::sockopt::sndtimeo, static_cast<int>(std::max<std::int64_t>(remaining.count(), 0)));
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  socket_.set(zmq::sockopt::sndtimeo,
+              static_cast<int>(std::max<std::int64_t>(remaining.count(), 0)));
   zmq::message_t head = proto::encode_header(h);
   const auto more = payload.empty() ? zmq::send_flags::none : zmq::send_flags::sndmore;
   if (!socket_.send(head, more)) timeout(id, code);
@@ -51,7 +52,9 @@ reply connection::await(std::uint64_t id, proto::op code, clock::time_point dead
   }
 }
 
-void connection::track_async(std::uint64_t id, std::string what) { async_.emplace(id, std::move(what)); }
+void connection::track_async(std::uint64_t id, std::string what) {
+  async_.emplace(id, std::move(what));
+}
 
 void connection::drain_async(std::size_t limit, clock::time_point deadline) {
   while (async_.size() > limit) {
@@ -66,7 +69,8 @@ std::optional<std::string> connection::take_async_error() {
 }
 
 void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_point deadline) {
-  const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   if (remaining.count() <= 0) timeout(awaited, code);
   zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
   if (zmq::poll(&item, 1, remaining) == 0) timeout(awaited, code);
@@ -79,14 +83,19 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
   } catch (const std::exception& e) {
     throw error("server " + endpoint_ + " sent a reply that is not Paracel protocol: " + e.what());
   }
+  if (h.id == 0) {  // ids start at 1: the server could not even read our header
+    const std::string message = frames.size() > 1 ? std::string(proto::view(frames[1])) : "";
+    throw error("server " + endpoint_ + " could not parse a request (" + status_name(h.st) +
+                "): " + message);
+  }
   if (abandoned_.erase(h.id) != 0) return;
   auto async = async_.find(h.id);
   if (async != async_.end()) {
     const bool awaited_now = h.id == awaited;  // then the caller checks the status itself
     if (!awaited_now && h.st != status::ok && !async_error_) {
       const std::string message = frames.size() > 1 ? std::string(proto::view(frames[1])) : "";
-      async_error_ = async->second + " failed on server " + endpoint_ + " (" +
-                     status_name(h.st) + "): " + message;
+      async_error_ = async->second + " failed on server " + endpoint_ + " (" + status_name(h.st) +
+                     "): " + message;
     }
     async_.erase(async);
     if (!awaited_now) return;

@@ -10,7 +10,6 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "proto/message.hpp"
@@ -31,7 +30,8 @@ class connection {
   const std::string& endpoint() const { return endpoint_; }
 
   // Queues a request; returns its id. Throws timeout_error if it cannot be queued in time.
-  std::uint64_t send(proto::op code, std::vector<zmq::message_t>& payload, clock::time_point deadline);
+  std::uint64_t send(proto::op code, std::vector<zmq::message_t>& payload,
+                     clock::time_point deadline);
   // The reply to request `id` (of op `code`), whatever its status. Throws timeout_error.
   reply await(std::uint64_t id, proto::op code, clock::time_point deadline);
 

@@ -4,16 +4,26 @@ namespace paracel {
 
 const char* status_name(status s) {
   switch (s) {
-    case status::ok: return "ok";
-    case status::not_found: return "not_found";
-    case status::bad_request: return "bad_request";
-    case status::version_mismatch: return "version_mismatch";
-    case status::unknown_op: return "unknown_op";
-    case status::type_mismatch: return "type_mismatch";
-    case status::plugin_error: return "plugin_error";
-    case status::too_large: return "too_large";
-    case status::conflict: return "conflict";
-    case status::internal_error: return "internal_error";
+    case status::ok:
+      return "ok";
+    case status::not_found:
+      return "not_found";
+    case status::bad_request:
+      return "bad_request";
+    case status::version_mismatch:
+      return "version_mismatch";
+    case status::unknown_op:
+      return "unknown_op";
+    case status::type_mismatch:
+      return "type_mismatch";
+    case status::plugin_error:
+      return "plugin_error";
+    case status::too_large:
+      return "too_large";
+    case status::conflict:
+      return "conflict";
+    case status::internal_error:
+      return "internal_error";
   }
   return "unknown_status";
 }

@@ -25,7 +25,9 @@ struct ps_client::impl {
   std::vector<std::size_t> first_of_server;  // index in `flat` of each server's shard 0
 
   impl(std::vector<std::string> eps, client_options opts)
-      : options(opts), endpoints(std::move(eps)), ring(std::max<std::size_t>(endpoints.size(), 1)) {}
+      : options(opts),
+        endpoints(std::move(eps)),
+        ring(std::max<std::size_t>(endpoints.size(), 1)) {}
 
   clock::time_point deadline() const { return clock::now() + options.deadline; }
 
@@ -62,7 +64,8 @@ struct ps_client::impl {
       payload.push_back(make_args());
       ids.push_back(shards[0]->send(code, payload, until));
     }
-    for (std::size_t s = 0; s < servers.size(); ++s) check(*servers[s][0], servers[s][0]->await(ids[s], code, until), code);
+    for (std::size_t s = 0; s < servers.size(); ++s)
+      check(*servers[s][0], servers[s][0]->await(ids[s], code, until), code);
   }
 
   // Throws the first error among acknowledged async updates.
@@ -138,7 +141,8 @@ ps_client::ps_client(std::vector<std::string> server_endpoints, client_options o
   for (std::size_t s = 0; s < doors.size(); ++s) {
     client::reply r = doors[s]->await(ids[s], op::hello, until);
     impl::check(*doors[s], r, op::hello);
-    if (r.payload.size() != 1) throw error("server " + impl_->endpoints[s] + " sent a malformed hello");
+    if (r.payload.size() != 1)
+      throw error("server " + impl_->endpoints[s] + " sent a malformed hello");
     auto [ports] = proto::decode_args<std::vector<std::uint16_t>>(r.payload[0]);
     if (ports.empty()) throw error("server " + impl_->endpoints[s] + " reports no threads");
     const std::string& endpoint = impl_->endpoints[s];
@@ -199,12 +203,15 @@ void ps_client::pull_multi_bytes(
     connection& c = *batches[n].conn;
     client::reply r = c.await(ids[n], op::pull_multi, until);
     impl::check(c, r, op::pull_multi);
-    if (r.payload.size() != 1) throw error("server " + c.endpoint() + " sent a malformed pull_multi reply");
+    if (r.payload.size() != 1)
+      throw error("server " + c.endpoint() + " sent a malformed pull_multi reply");
     auto values = proto::decode_list(r.payload[0]);
     if (values.items.size() != batches[n].indices.size()) {
-      throw error("server " + c.endpoint() + " answered pull_multi with the wrong number of values");
+      throw error("server " + c.endpoint() +
+                  " answered pull_multi with the wrong number of values");
     }
-    for (std::size_t j = 0; j < values.items.size(); ++j) visit(batches[n].indices[j], values.items[j]);
+    for (std::size_t j = 0; j < values.items.size(); ++j)
+      visit(batches[n].indices[j], values.items[j]);
   }
 }
 
@@ -224,7 +231,8 @@ void ps_client::push_bytes(std::string_view key, std::string value) {
   impl_->call(c, op::push, std::move(payload), impl_->deadline());
 }
 
-void ps_client::push_multi_bytes(const std::vector<std::string>& keys, std::vector<std::string> values) {
+void ps_client::push_multi_bytes(const std::vector<std::string>& keys,
+                                 std::vector<std::string> values) {
   impl_->write_multi(op::push_multi, keys, values, {});
 }
 
@@ -299,14 +307,14 @@ std::uint64_t ps_client::remove_filtered(std::string_view filter) {
   return removed;
 }
 
-void ps_client::pull_all_bytes(std::string_view filter,
-                               const std::function<void(std::string_view, std::string_view)>& visit) {
+void ps_client::pull_all_bytes(
+    std::string_view filter, const std::function<void(std::string_view, std::string_view)>& visit) {
   const auto until = impl_->deadline();
   const std::string filter_name(filter);
   auto request_page = [&](connection& c, std::uint64_t bucket, std::uint64_t buckets) {
     std::vector<zmq::message_t> payload;
-    payload.push_back(proto::encode_args(bucket, buckets, std::uint64_t{impl_->options.page_bytes},
-                                         filter_name));
+    payload.push_back(
+        proto::encode_args(bucket, buckets, std::uint64_t{impl_->options.page_bytes}, filter_name));
     return c.send(op::pull_all, payload, until);
   };
   // One page in flight per shard, all shards at once.
@@ -317,7 +325,8 @@ void ps_client::pull_all_bytes(std::string_view filter,
     for (auto& [c, id] : active) {
       auto r = c->await(id, op::pull_all, until);
       impl::check(*c, r, op::pull_all);
-      if (r.payload.size() != 3) throw error("server " + c->endpoint() + " sent a malformed pull_all page");
+      if (r.payload.size() != 3)
+        throw error("server " + c->endpoint() + " sent a malformed pull_all page");
       auto keys = proto::decode_list(r.payload[0]);
       auto values = proto::decode_list(r.payload[1]);
       if (keys.items.size() != values.items.size()) {
@@ -353,7 +362,8 @@ std::vector<std::pair<std::string, std::string>> ps_client::top_k_bytes(std::siz
     connection& c = *impl_->flat[i];
     auto r = c.await(ids[i], op::top_k, until);
     impl::check(c, r, op::top_k);
-    if (r.payload.size() != 2) throw error("server " + c.endpoint() + " sent a malformed top_k reply");
+    if (r.payload.size() != 2)
+      throw error("server " + c.endpoint() + " sent a malformed top_k reply");
     auto keys = proto::decode_list(r.payload[0]);
     auto values = proto::decode_list(r.payload[1]);
     for (std::size_t j = 0; j < keys.items.size() && j < values.items.size(); ++j) {
@@ -372,23 +382,23 @@ std::vector<std::pair<std::string, std::string>> ps_client::top_k_bytes(std::siz
 
 // Registries are per server, so one request to each server's first thread suffices.
 void ps_client::register_updater(std::string_view file, std::string_view name) {
-  impl_->on_every_server(op::register_updater, [&] {
-    return proto::encode_args(std::string(file), std::string(name));
-  });
+  impl_->on_every_server(op::register_updater,
+                         [&] { return proto::encode_args(std::string(file), std::string(name)); });
 }
 
 void ps_client::register_filter(std::string_view file, std::string_view name) {
-  impl_->on_every_server(op::register_filter, [&] {
-    return proto::encode_args(std::string(file), std::string(name));
-  });
+  impl_->on_every_server(op::register_filter,
+                         [&] { return proto::encode_args(std::string(file), std::string(name)); });
 }
 
 void ps_client::unregister_updater(std::string_view name) {
-  impl_->on_every_server(op::unregister_updater, [&] { return proto::encode_args(std::string(name)); });
+  impl_->on_every_server(op::unregister_updater,
+                         [&] { return proto::encode_args(std::string(name)); });
 }
 
 void ps_client::unregister_filter(std::string_view name) {
-  impl_->on_every_server(op::unregister_filter, [&] { return proto::encode_args(std::string(name)); });
+  impl_->on_every_server(op::unregister_filter,
+                         [&] { return proto::encode_args(std::string(name)); });
 }
 
 std::vector<server_stats> ps_client::stats() {

@@ -6,25 +6,44 @@ namespace paracel::proto {
 
 const char* op_name(op code) {
   switch (code) {
-    case op::hello: return "hello";
-    case op::pull: return "pull";
-    case op::pull_multi: return "pull_multi";
-    case op::push: return "push";
-    case op::push_multi: return "push_multi";
-    case op::update: return "update";
-    case op::update_multi: return "update_multi";
-    case op::contains: return "contains";
-    case op::remove: return "remove";
-    case op::pull_all: return "pull_all";
-    case op::remove_filtered: return "remove_filtered";
-    case op::top_k: return "top_k";
-    case op::incr: return "incr";
-    case op::register_updater: return "register_updater";
-    case op::unregister_updater: return "unregister_updater";
-    case op::register_filter: return "register_filter";
-    case op::unregister_filter: return "unregister_filter";
-    case op::stats: return "stats";
-    case op::end_: break;
+    case op::hello:
+      return "hello";
+    case op::pull:
+      return "pull";
+    case op::pull_multi:
+      return "pull_multi";
+    case op::push:
+      return "push";
+    case op::push_multi:
+      return "push_multi";
+    case op::update:
+      return "update";
+    case op::update_multi:
+      return "update_multi";
+    case op::contains:
+      return "contains";
+    case op::remove:
+      return "remove";
+    case op::pull_all:
+      return "pull_all";
+    case op::remove_filtered:
+      return "remove_filtered";
+    case op::top_k:
+      return "top_k";
+    case op::incr:
+      return "incr";
+    case op::register_updater:
+      return "register_updater";
+    case op::unregister_updater:
+      return "unregister_updater";
+    case op::register_filter:
+      return "register_filter";
+    case op::unregister_filter:
+      return "unregister_filter";
+    case op::stats:
+      return "stats";
+    case op::end_:
+      break;
   }
   return "unknown";
 }
@@ -99,10 +118,12 @@ header decode_header(const zmq::message_t& frame) {
                          h);
   }
   if (!op_known) {
-    throw protocol_error(status::unknown_op, "unknown opcode " + std::to_string(visitor.fields[1]), h);
+    throw protocol_error(status::unknown_op, "unknown opcode " + std::to_string(visitor.fields[1]),
+                         h);
   }
   if (visitor.fields[3] > static_cast<std::uint64_t>(status::internal_error)) {
-    throw protocol_error(status::bad_request, "unknown status " + std::to_string(visitor.fields[3]), h);
+    throw protocol_error(status::bad_request, "unknown status " + std::to_string(visitor.fields[3]),
+                         h);
   }
   h.version = static_cast<std::uint8_t>(visitor.fields[0]);
   h.st = static_cast<status>(visitor.fields[3]);
@@ -112,7 +133,8 @@ header decode_header(const zmq::message_t& frame) {
 zmq::message_t to_message(msgpack::sbuffer&& buffer) {
   const std::size_t size = buffer.size();
   char* data = buffer.release();
-  return zmq::message_t(data, size, [](void* p, void*) { std::free(p); }, nullptr);
+  return zmq::message_t(
+      data, size, [](void* p, void*) { std::free(p); }, nullptr);
 }
 
 msgpack::object_handle unpack_frame(const zmq::message_t& frame) {
@@ -179,9 +201,15 @@ list_view decode_list(const zmq::message_t& frame) {
   for (std::uint32_t i = 0; i < obj.via.array.size; ++i) {
     const msgpack::object& item = obj.via.array.ptr[i];
     switch (item.type) {
-      case msgpack::type::STR: out.items.emplace_back(std::string_view(item.via.str.ptr, item.via.str.size)); break;
-      case msgpack::type::BIN: out.items.emplace_back(std::string_view(item.via.bin.ptr, item.via.bin.size)); break;
-      case msgpack::type::NIL: out.items.emplace_back(std::nullopt); break;
+      case msgpack::type::STR:
+        out.items.emplace_back(std::string_view(item.via.str.ptr, item.via.str.size));
+        break;
+      case msgpack::type::BIN:
+        out.items.emplace_back(std::string_view(item.via.bin.ptr, item.via.bin.size));
+        break;
+      case msgpack::type::NIL:
+        out.items.emplace_back(std::nullopt);
+        break;
       default:
         throw protocol_error(status::bad_request,
                              "list item " + std::to_string(i) + " is not a byte string");

@@ -6,16 +6,15 @@
 // carries one payload frame: the error message. Stateless helpers; thread-safe.
 #pragma once
 
-#include <msgpack.hpp>
-#include <zmq.hpp>
-
 #include <cstdint>
+#include <msgpack.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
+#include <zmq.hpp>
 
 #include "paracel/codec.hpp"
 #include "paracel/error.hpp"

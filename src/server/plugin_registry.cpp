@@ -53,8 +53,9 @@ plugin_registry::plugin_registry(const std::vector<std::string>& plugin_dirs) {
     fs::path canonical = fs::canonical(dir, ec);
     if (!ec && fs::is_directory(canonical)) dirs_.push_back(std::move(canonical));
   }
-  for (auto& [name, entry] : builtin_updaters()) {
-    updaters_.emplace(name, std::make_shared<const plugin>(plugin{name, nullptr, entry}));
+  for (auto& builtin : builtin_updaters()) {
+    std::string name = builtin.name;
+    updaters_.emplace(std::move(name), std::make_shared<const plugin>(std::move(builtin)));
   }
 }
 
@@ -74,8 +75,8 @@ fs::path plugin_registry::resolve(std::string_view file) const {
     std::error_code ec;
     fs::path canonical = fs::canonical(candidate, ec);
     if (ec) continue;
-    const bool allowed = std::any_of(dirs_.begin(), dirs_.end(),
-                                     [&](const fs::path& dir) { return is_inside(canonical, dir); });
+    const bool allowed = std::any_of(
+        dirs_.begin(), dirs_.end(), [&](const fs::path& dir) { return is_inside(canonical, dir); });
     if (!allowed) {
       throw registry_error(status::plugin_error,
                            "plugin path " + canonical.string() +
@@ -92,8 +93,8 @@ fs::path plugin_registry::resolve(std::string_view file) const {
 
 void plugin_registry::add(plugin_kind kind, std::string_view file, std::string_view name) {
   if (!is_c_identifier(name)) {
-    throw registry_error(status::bad_request, "plugin name '" + std::string(name) +
-                                                  "' is not a C identifier");
+    throw registry_error(status::bad_request,
+                         "plugin name '" + std::string(name) + "' is not a C identifier");
   }
   const fs::path path = resolve(file);
   {
@@ -101,10 +102,11 @@ void plugin_registry::add(plugin_kind kind, std::string_view file, std::string_v
     auto it = table_for(kind).find(name);
     if (it != table_for(kind).end()) {
       if (it->second->library && it->second->library->path() == path) return;
-      throw registry_error(status::conflict, std::string(kind_name(kind)) + " '" +
-                                                 std::string(name) + "' is already registered from " +
-                                                 (it->second->library ? it->second->library->path().string()
-                                                                      : std::string("the built-ins")));
+      throw registry_error(status::conflict,
+                           std::string(kind_name(kind)) + " '" + std::string(name) +
+                               "' is already registered from " +
+                               (it->second->library ? it->second->library->path().string()
+                                                    : std::string("the built-ins")));
     }
   }
   auto library = std::make_shared<shared_library>(path);
@@ -127,16 +129,17 @@ void plugin_registry::add(plugin_kind kind, std::string_view file, std::string_v
   }
   if (entry->kind != static_cast<std::uint32_t>(kind) ||
       (kind == plugin_kind::updater ? entry->update == nullptr : entry->filter == nullptr)) {
-    throw registry_error(status::plugin_error, "plugin '" + std::string(name) + "' in " +
-                                                   path.string() + " is not " +
-                                                   (kind == plugin_kind::updater ? "an updater" : "a filter"));
+    throw registry_error(status::plugin_error,
+                         "plugin '" + std::string(name) + "' in " + path.string() + " is not " +
+                             (kind == plugin_kind::updater ? "an updater" : "a filter"));
   }
-  auto registered = std::make_shared<const plugin>(plugin{std::string(name), library, entry});
+  auto registered =
+      std::make_shared<const plugin>(plugin{std::string(name), library, entry, nullptr});
   std::unique_lock lock(mutex_);
   auto [it, inserted] = table_for(kind).emplace(std::string(name), registered);
   if (!inserted && !(it->second->library && it->second->library->path() == path)) {
-    throw registry_error(status::conflict, std::string(kind_name(kind)) + " '" +
-                                               std::string(name) + "' was registered concurrently "
+    throw registry_error(status::conflict, std::string(kind_name(kind)) + " '" + std::string(name) +
+                                               "' was registered concurrently "
                                                "from another library");
   }
 }

@@ -46,10 +46,15 @@ class registry_error : public std::runtime_error {
   status code_;
 };
 
+// Applies a built-in update to the stored bytes in place; returns false when the values are
+// not in the layout it handles (the generic decode/apply/encode path then runs).
+using in_place_update = bool (*)(std::string& stored, std::string_view delta);
+
 struct plugin {
   std::string name;
   std::shared_ptr<shared_library> library;  // null for built-ins
   const paracel_plugin_entry* entry = nullptr;
+  in_place_update in_place = nullptr;  // built-ins on dense vectors only
 };
 
 enum class plugin_kind : std::uint32_t {
@@ -74,8 +79,8 @@ class plugin_registry {
   const std::vector<std::filesystem::path>& directories() const { return dirs_; }
 
  private:
-  using table = std::unordered_map<std::string, std::shared_ptr<const plugin>, string_hash,
-                                   std::equal_to<>>;
+  using table =
+      std::unordered_map<std::string, std::shared_ptr<const plugin>, string_hash, std::equal_to<>>;
   std::filesystem::path resolve(std::string_view file) const;
   table& table_for(plugin_kind kind) { return kind == plugin_kind::updater ? updaters_ : filters_; }
   const table& table_for(plugin_kind kind) const {
@@ -88,7 +93,7 @@ class plugin_registry {
   table filters_;
 };
 
-// The built-in updaters (paracel/builtin.hpp), as (name, entry) pairs.
-std::vector<std::pair<std::string, const paracel_plugin_entry*>> builtin_updaters();
+// The built-in updaters (paracel/builtin.hpp).
+std::vector<plugin> builtin_updaters();
 
 }  // namespace paracel::server

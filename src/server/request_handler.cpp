@@ -20,7 +20,9 @@ struct op_error {
   std::string message;
 };
 
-[[noreturn]] void fail(status code, std::string message) { throw op_error{code, std::move(message)}; }
+[[noreturn]] void fail(status code, std::string message) {
+  throw op_error{code, std::move(message)};
+}
 
 void expect_frames(std::span<zmq::message_t> payload, std::size_t count, op code) {
   if (payload.size() != count) {
@@ -34,9 +36,9 @@ std::shared_ptr<const plugin> find_plugin(handler_context& ctx, plugin_kind kind
                                           std::string_view name) {
   auto found = ctx.registry.find(kind, name);
   if (!found) {
-    fail(status::plugin_error,
-         std::string(kind == plugin_kind::updater ? "updater" : "filter") + " '" +
-             std::string(name) + "' is not registered on this server; register it first");
+    fail(status::plugin_error, std::string(kind == plugin_kind::updater ? "updater" : "filter") +
+                                   " '" + std::string(name) +
+                                   "' is not registered on this server; register it first");
   }
   return found;
 }
@@ -48,7 +50,8 @@ shard::key_predicate make_filter(handler_context& ctx, std::string_view name) {
   return [filter](std::string_view key) {
     const int verdict = filter->entry->filter(key.data(), key.size());
     if (verdict < 0) {
-      fail(status::plugin_error, "filter '" + filter->name + "' threw on key '" + std::string(key) + "'");
+      fail(status::plugin_error,
+           "filter '" + filter->name + "' threw on key '" + std::string(key) + "'");
     }
     return verdict == 1;
   };
@@ -61,6 +64,8 @@ void apply_update(handler_context& ctx, const plugin& updater, std::string_view 
     ctx.own_shard.put(key, delta);
     return;
   }
+  // In place keeps the size, so the shard's byte accounting is unchanged.
+  if (updater.in_place != nullptr && updater.in_place(*slot, delta)) return;
   std::string result;
   std::string error_text;
   const status code = run_updater(updater, *slot, delta, result, error_text);
@@ -112,8 +117,8 @@ std::pair<proto::list_view, proto::list_view> decode_pairs(std::span<zmq::messag
   }
   for (std::size_t i = 0; i < keys.items.size(); ++i) {
     if (!keys.items[i] || !values.items[i]) {
-      fail(status::bad_request, std::string(proto::op_name(code)) + ": item " +
-                                    std::to_string(i) + " is nil");
+      fail(status::bad_request,
+           std::string(proto::op_name(code)) + ": item " + std::to_string(i) + " is nil");
     }
   }
   return {std::move(keys), std::move(values)};
@@ -123,7 +128,8 @@ void on_push_multi(handler_context& ctx, std::span<zmq::message_t> in,
                    std::vector<zmq::message_t>&) {
   expect_frames(in, 2, op::push_multi);
   auto [keys, values] = decode_pairs(in, op::push_multi);
-  for (std::size_t i = 0; i < keys.items.size(); ++i) ctx.own_shard.put(*keys.items[i], *values.items[i]);
+  for (std::size_t i = 0; i < keys.items.size(); ++i)
+    ctx.own_shard.put(*keys.items[i], *values.items[i]);
 }
 
 void on_update(handler_context& ctx, std::span<zmq::message_t> in, std::vector<zmq::message_t>&) {
@@ -149,7 +155,8 @@ void on_contains(handler_context& ctx, std::span<zmq::message_t> in,
   out.push_back(proto::encode_args(ctx.own_shard.find(proto::view(in[0])) != nullptr));
 }
 
-void on_remove(handler_context& ctx, std::span<zmq::message_t> in, std::vector<zmq::message_t>& out) {
+void on_remove(handler_context& ctx, std::span<zmq::message_t> in,
+               std::vector<zmq::message_t>& out) {
   expect_frames(in, 1, op::remove);
   out.push_back(proto::encode_args(ctx.own_shard.erase(proto::view(in[0]))));
 }
@@ -182,7 +189,8 @@ void on_remove_filtered(handler_context& ctx, std::span<zmq::message_t> in,
   out.push_back(proto::encode_args(ctx.own_shard.erase_if(make_filter(ctx, filter_name))));
 }
 
-void on_top_k(handler_context& ctx, std::span<zmq::message_t> in, std::vector<zmq::message_t>& out) {
+void on_top_k(handler_context& ctx, std::span<zmq::message_t> in,
+              std::vector<zmq::message_t>& out) {
   expect_frames(in, 1, op::top_k);
   auto [k, filter_name] = proto::decode_args<std::uint64_t, std::string>(in[0]);
   auto keep = make_filter(ctx, filter_name);
@@ -196,7 +204,8 @@ void on_top_k(handler_context& ctx, std::span<zmq::message_t> in, std::vector<zm
   ctx.own_shard.for_each([&](const std::string& key, const std::string& value) {
     if (k == 0 || !keep(key)) return;
     const auto score = numeric_value(value);
-    if (!score) fail(status::type_mismatch, "top_k: the value of key '" + key + "' is not a number");
+    if (!score)
+      fail(status::type_mismatch, "top_k: the value of key '" + key + "' is not a number");
     if (heap.size() < k) {
       heap.emplace(*score, &key);
     } else if (better(entry{*score, &key}, heap.top())) {
@@ -230,7 +239,8 @@ void on_incr(handler_context& ctx, std::span<zmq::message_t> in, std::vector<zmq
     try {
       old = decode<std::int64_t>(*slot);
     } catch (const std::exception&) {
-      fail(status::type_mismatch, "incr: the value of key '" + std::string(key) + "' is not an integer");
+      fail(status::type_mismatch,
+           "incr: the value of key '" + std::string(key) + "' is not an integer");
     }
     if (__builtin_add_overflow(old, delta, &value)) {
       fail(status::type_mismatch, "incr: counter '" + std::string(key) + "' would overflow");
@@ -250,7 +260,8 @@ void on_register(handler_context& ctx, plugin_kind kind, std::span<zmq::message_
 
 void on_unregister(handler_context& ctx, plugin_kind kind, std::span<zmq::message_t> in,
                    std::vector<zmq::message_t>& out) {
-  expect_frames(in, 1, kind == plugin_kind::updater ? op::unregister_updater : op::unregister_filter);
+  expect_frames(in, 1,
+                kind == plugin_kind::updater ? op::unregister_updater : op::unregister_filter);
   auto [name] = proto::decode_args<std::string>(in[0]);
   out.push_back(proto::encode_args(ctx.registry.remove(kind, name)));
 }
@@ -273,25 +284,44 @@ void on_stats(handler_context& ctx, std::span<zmq::message_t>, std::vector<zmq::
 void dispatch(handler_context& ctx, op code, std::span<zmq::message_t> in,
               std::vector<zmq::message_t>& out) {
   switch (code) {
-    case op::hello: return on_hello(ctx, in, out);
-    case op::pull: return on_pull(ctx, in, out);
-    case op::pull_multi: return on_pull_multi(ctx, in, out);
-    case op::push: return on_push(ctx, in, out);
-    case op::push_multi: return on_push_multi(ctx, in, out);
-    case op::update: return on_update(ctx, in, out);
-    case op::update_multi: return on_update_multi(ctx, in, out);
-    case op::contains: return on_contains(ctx, in, out);
-    case op::remove: return on_remove(ctx, in, out);
-    case op::pull_all: return on_pull_all(ctx, in, out);
-    case op::remove_filtered: return on_remove_filtered(ctx, in, out);
-    case op::top_k: return on_top_k(ctx, in, out);
-    case op::incr: return on_incr(ctx, in, out);
-    case op::register_updater: return on_register(ctx, plugin_kind::updater, in);
-    case op::unregister_updater: return on_unregister(ctx, plugin_kind::updater, in, out);
-    case op::register_filter: return on_register(ctx, plugin_kind::filter, in);
-    case op::unregister_filter: return on_unregister(ctx, plugin_kind::filter, in, out);
-    case op::stats: return on_stats(ctx, in, out);
-    case op::end_: break;
+    case op::hello:
+      return on_hello(ctx, in, out);
+    case op::pull:
+      return on_pull(ctx, in, out);
+    case op::pull_multi:
+      return on_pull_multi(ctx, in, out);
+    case op::push:
+      return on_push(ctx, in, out);
+    case op::push_multi:
+      return on_push_multi(ctx, in, out);
+    case op::update:
+      return on_update(ctx, in, out);
+    case op::update_multi:
+      return on_update_multi(ctx, in, out);
+    case op::contains:
+      return on_contains(ctx, in, out);
+    case op::remove:
+      return on_remove(ctx, in, out);
+    case op::pull_all:
+      return on_pull_all(ctx, in, out);
+    case op::remove_filtered:
+      return on_remove_filtered(ctx, in, out);
+    case op::top_k:
+      return on_top_k(ctx, in, out);
+    case op::incr:
+      return on_incr(ctx, in, out);
+    case op::register_updater:
+      return on_register(ctx, plugin_kind::updater, in);
+    case op::unregister_updater:
+      return on_unregister(ctx, plugin_kind::updater, in, out);
+    case op::register_filter:
+      return on_register(ctx, plugin_kind::filter, in);
+    case op::unregister_filter:
+      return on_unregister(ctx, plugin_kind::filter, in, out);
+    case op::stats:
+      return on_stats(ctx, in, out);
+    case op::end_:
+      break;
   }
   fail(status::unknown_op, "unknown opcode");
 }
@@ -313,6 +343,7 @@ void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
   proto::header h;
   try {
     if (request.empty()) fail(status::bad_request, "empty message");
+    h = proto::decode_header(request[0]);  // first, so that every error reply echoes the id
     std::size_t total = 0;
     for (const auto& frame : request) total += frame.size();
     if (total > ctx.max_request_bytes) {
@@ -320,7 +351,6 @@ void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
                                   " bytes exceeds the server's limit of " +
                                   std::to_string(ctx.max_request_bytes) + " (--max_request_bytes)");
     }
-    h = proto::decode_header(request[0]);
     if (h.st != status::ok) fail(status::bad_request, "a request must carry status ok");
     ctx.counters.ops[static_cast<std::size_t>(h.code)].fetch_add(1, std::memory_order_relaxed);
     reply.push_back(proto::encode_header(h));

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <span>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "proto/message.hpp"

@@ -1,9 +1,8 @@
 #include "server/server.hpp"
 
-#include <zmq_addon.hpp>
-
 #include <iterator>
 #include <stdexcept>
+#include <zmq_addon.hpp>
 
 namespace paracel::server {
 
@@ -17,9 +16,7 @@ std::uint16_t port_of(const std::string& endpoint) {
 }  // namespace
 
 server::server(server_options options)
-    : options_(std::move(options)),
-      context_(options_.io_threads),
-      registry_(options_.plugin_dirs) {
+    : options_(std::move(options)), context_(options_.io_threads), registry_(options_.plugin_dirs) {
   if (options_.threads == 0) throw std::invalid_argument("a server needs at least one thread");
   for (std::size_t t = 0; t < options_.threads; ++t) {
     shards_.push_back(std::make_unique<shard>());
@@ -34,8 +31,9 @@ server::server(server_options options)
     try {
       socket.bind(address);
     } catch (const zmq::error_t& e) {
-      throw std::runtime_error("cannot bind " + address + ": " + e.what() +
-                               (port == "*" ? "" : " (is the port in use? use port 0 for a free one)"));
+      throw std::runtime_error(
+          "cannot bind " + address + ": " + e.what() +
+          (port == "*" ? "" : " (is the port in use? use port 0 for a free one)"));
     }
     const std::string bound = socket.get(zmq::sockopt::last_endpoint);
     ports_.push_back(port_of(bound));
@@ -59,8 +57,8 @@ void server::stop() {
 
 void server::serve(std::size_t t) {
   zmq::socket_t& socket = sockets_[t];
-  handler_context context{*shards_[t], shards_,  registry_,
-                          counters_,   ports_,   options_.max_request_bytes};
+  handler_context context{*shards_[t], shards_, registry_,
+                          counters_,   ports_,  options_.max_request_bytes};
   std::vector<zmq::message_t> request;
   std::vector<zmq::message_t> reply;
   for (;;) {
@@ -76,7 +74,8 @@ void server::serve(std::size_t t) {
     try {
       socket.send(request[0], zmq::send_flags::sndmore);
       for (std::size_t i = 0; i < reply.size(); ++i) {
-        socket.send(reply[i], i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+        socket.send(reply[i],
+                    i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
       }
     } catch (const zmq::error_t& e) {
       if (e.num() == ETERM) break;

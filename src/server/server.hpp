@@ -14,7 +14,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
 #include <zmq.hpp>
 
 #include "server/plugin_registry.hpp"

@@ -19,7 +19,8 @@ void shard::put(std::string_view key, std::string_view value) {
     account(1, static_cast<std::int64_t>(key.size() + value.size()));
     return;
   }
-  account(0, static_cast<std::int64_t>(value.size()) - static_cast<std::int64_t>(it->second.size()));
+  account(0,
+          static_cast<std::int64_t>(value.size()) - static_cast<std::int64_t>(it->second.size()));
   it->second.assign(value);
 }
 

@@ -40,8 +40,9 @@ class shard {
 
   // Visits entries from `cursor` until about `max_bytes` were visited; returns the cursor to
   // resume from, or nullopt when the shard is exhausted.
-  std::optional<scan_cursor> scan(scan_cursor cursor, std::size_t max_bytes,
-                                  const std::function<void(const std::string&, const std::string&)>& visit) const;
+  std::optional<scan_cursor> scan(
+      scan_cursor cursor, std::size_t max_bytes,
+      const std::function<void(const std::string&, const std::string&)>& visit) const;
   template <class F>
   void for_each(F&& visit) const {
     for (const auto& [k, v] : map_) visit(k, v);

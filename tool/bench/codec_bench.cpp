@@ -14,13 +14,16 @@ template <class F>
 double seconds(F&& f, int iterations) {
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations; ++i) f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / iterations;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+         iterations;
 }
 
 }  // namespace
 
 int main() {
-  std::printf("| dim | blob encode+decode | msgpack array encode+decode | speed-up | blob bytes | msgpack bytes |\n");
+  std::printf(
+      "| dim | blob encode+decode | msgpack array encode+decode | speed-up | blob bytes | msgpack "
+      "bytes |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|\n");
   for (std::size_t dim : {32u, 1000u, 100000u}) {
     std::vector<double> v(dim);
@@ -31,19 +34,23 @@ int main() {
     std::vector<double> blob_t;
     std::vector<double> array_t;
     for (int r = 0; r < 5; ++r) {
-      blob_t.push_back(seconds([&] {
-        const std::string b = paracel::encode(v);
-        blob_bytes = b.size();
-        auto back = paracel::decode<std::vector<double>>(b);
-        if (back.size() != dim) std::abort();
-      }, iterations));
-      array_t.push_back(seconds([&] {
-        msgpack::sbuffer buffer;
-        msgpack::pack(buffer, v);
-        array_bytes = buffer.size();
-        auto back = paracel::decode<std::vector<double>>({buffer.data(), buffer.size()});
-        if (back.size() != dim) std::abort();
-      }, iterations));
+      blob_t.push_back(seconds(
+          [&] {
+            const std::string b = paracel::encode(v);
+            blob_bytes = b.size();
+            auto back = paracel::decode<std::vector<double>>(b);
+            if (back.size() != dim) std::abort();
+          },
+          iterations));
+      array_t.push_back(seconds(
+          [&] {
+            msgpack::sbuffer buffer;
+            msgpack::pack(buffer, v);
+            array_bytes = buffer.size();
+            auto back = paracel::decode<std::vector<double>>({buffer.data(), buffer.size()});
+            if (back.size() != dim) std::abort();
+          },
+          iterations));
     }
     std::sort(blob_t.begin(), blob_t.end());
     std::sort(array_t.begin(), array_t.end());

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@ DEFINE_double(seconds, 1.0, "duration of one measurement");
 DEFINE_uint32(dim, 32, "vector dimension of each value");
 DEFINE_uint32(batch, 1000, "keys per batched request");
 DEFINE_uint32(server_threads, 2, "threads of the Paracel server");
+DEFINE_string(only, "", "run only the workloads whose name contains this text");
 
 namespace {
 
@@ -52,15 +54,17 @@ struct row {
 };
 
 // Measures a Paracel op and its baseline alternately, --reps times each.
-row compare(const std::string& name, const std::string& unit, double per_op,
-            const std::function<void()>& paracel_op, const std::function<void()>& baseline_op) {
+std::optional<row> compare(const std::string& name, const std::string& unit, double per_op,
+                           const std::function<void()>& paracel_op,
+                           const std::function<void()>& baseline_op) {
+  if (name.find(FLAGS_only) == std::string::npos) return std::nullopt;
   std::vector<double> p;
   std::vector<double> b;
   for (std::uint32_t r = 0; r < FLAGS_reps; ++r) {
     p.push_back(rate(paracel_op) * per_op);
     b.push_back(rate(baseline_op) * per_op);
   }
-  return {name, unit, median(p), median(b)};
+  return row{name, unit, median(p), median(b)};
 }
 
 }  // namespace
@@ -94,28 +98,34 @@ int main(int argc, char** argv) {
   std::string batch_update(key_bytes + (encoded.size() + 2) * FLAGS_batch, 'u');
 
   std::vector<row> rows;
-  rows.push_back(compare("pull, 1 key, dim " + std::to_string(FLAGS_dim), "ops/s", 1,
-                         [&] { ps.pull<std::vector<double>>("w"); },
-                         [&] { to_value.round_trip(key_request); }));
-  rows.push_back(compare("bupdate (add), 1 key, dim " + std::to_string(FLAGS_dim), "ops/s", 1,
-                         [&] { ps.bupdate("w", value, paracel::builtin::add); },
-                         [&] { to_empty.round_trip(update_request); }));
+  auto add = [&](std::optional<row> r) {
+    if (r) rows.push_back(*r);
+  };
+  add(compare(
+      "pull, 1 key, dim " + std::to_string(FLAGS_dim), "ops/s", 1,
+      [&] { ps.pull<std::vector<double>>("w"); }, [&] { to_value.round_trip(key_request); }));
+  add(compare(
+      "bupdate (add), 1 key, dim " + std::to_string(FLAGS_dim), "ops/s", 1,
+      [&] { ps.bupdate("w", value, paracel::builtin::add); },
+      [&] { to_empty.round_trip(update_request); }));
   const std::vector<std::vector<double>> deltas(keys.size(), value);
-  rows.push_back(compare("pull_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s",
-                         FLAGS_batch, [&] { ps.pull_multi<std::vector<double>>(keys); },
-                         [&] { to_batch.round_trip(batch_keys); }));
-  rows.push_back(compare("bupdate_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s",
-                         FLAGS_batch, [&] { ps.bupdate_multi(keys, deltas, paracel::builtin::add); },
-                         [&] { to_empty.round_trip(batch_update); }));
+  add(compare(
+      "pull_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
+      [&] { ps.pull_multi<std::vector<double>>(keys); }, [&] { to_batch.round_trip(batch_keys); }));
+  add(compare(
+      "bupdate_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
+      [&] { ps.bupdate_multi(keys, deltas, paracel::builtin::add); },
+      [&] { to_empty.round_trip(batch_update); }));
   // Async updates: the same server op without waiting for each ack (baseline: sync bupdate).
-  {
+  if (std::string("async update").find(FLAGS_only) != std::string::npos) {
     std::vector<double> a;
     std::vector<double> s;
     for (std::uint32_t r = 0; r < FLAGS_reps; ++r) {
       a.push_back(rate([&] {
-        for (int i = 0; i < 100; ++i) ps.update("w", value, paracel::builtin::add);
-        ps.flush();
-      }) * 100);
+                    for (int i = 0; i < 100; ++i) ps.update("w", value, paracel::builtin::add);
+                    ps.flush();
+                  }) *
+                  100);
       s.push_back(rate([&] { ps.bupdate("w", value, paracel::builtin::add); }));
     }
     rows.push_back({"async update vs bupdate, dim " + std::to_string(FLAGS_dim), "ops/s", median(a),
@@ -127,7 +137,9 @@ int main(int argc, char** argv) {
     std::printf("| %s | %.0f %s | %.0f %s | %.2fx |\n", r.name.c_str(), r.paracel, r.unit.c_str(),
                 r.baseline, r.unit.c_str(), r.paracel / r.baseline);
   }
-  std::printf("\nsingle-key pull RTT: %.1f us (raw echo %.1f us)\n", 1e6 / rows[0].paracel,
-              1e6 / rows[0].baseline);
+  if (!rows.empty() && rows[0].name.starts_with("pull, 1 key")) {
+    std::printf("\nsingle-key pull RTT: %.1f us (raw echo %.1f us)\n", 1e6 / rows[0].paracel,
+                1e6 / rows[0].baseline);
+  }
   return 0;
 }

@@ -1,9 +1,8 @@
 #include "raw_echo.hpp"
 
-#include <zmq_addon.hpp>
-
 #include <iterator>
 #include <vector>
+#include <zmq_addon.hpp>
 
 namespace paracel::bench {
 

@@ -3,11 +3,10 @@
 // bytes over the same sockets costs.
 #pragma once
 
-#include <zmq.hpp>
-
 #include <cstddef>
 #include <string>
 #include <thread>
+#include <zmq.hpp>
 
 namespace paracel::bench {
 
