@@ -15,6 +15,9 @@
 #include "server/server.hpp"
 
 DEFINE_string(bind, "127.0.0.1", "address or interface to bind; * for all interfaces");
+DEFINE_string(advertise, "",
+              "host name or address clients should use; default: the bind address, or this "
+              "host's name when binding to all interfaces");
 DEFINE_uint32(port, 0, "port of the server's endpoint; 0 picks a free port");
 DEFINE_uint32(threads, 2, "request-serving threads (each owns a shard of this server's keys)");
 DEFINE_string(plugin_dirs, "",
@@ -62,6 +65,7 @@ int main(int argc, char** argv) {
 
   paracel::server::server_options options;
   options.bind_address = FLAGS_bind;
+  options.advertise_host = FLAGS_advertise;
   options.port = static_cast<std::uint16_t>(FLAGS_port);
   options.threads = FLAGS_threads;
   options.plugin_dirs = split_dirs(FLAGS_plugin_dirs);

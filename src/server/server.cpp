@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include <unistd.h>
+
 #include <iterator>
 #include <stdexcept>
 #include <zmq_addon.hpp>
@@ -11,6 +13,14 @@ namespace {
 std::uint16_t port_of(const std::string& endpoint) {
   const auto colon = endpoint.rfind(':');
   return static_cast<std::uint16_t>(std::stoul(endpoint.substr(colon + 1)));
+}
+
+std::string advertised_host(const server_options& options) {
+  if (!options.advertise_host.empty()) return options.advertise_host;
+  if (options.bind_address != "*" && options.bind_address != "0.0.0.0") return options.bind_address;
+  char name[256] = {0};
+  if (gethostname(name, sizeof(name) - 1) != 0) return "127.0.0.1";
+  return name;
 }
 
 }  // namespace
@@ -37,7 +47,8 @@ server::server(server_options options)
     }
     const std::string bound = socket.get(zmq::sockopt::last_endpoint);
     ports_.push_back(port_of(bound));
-    if (t == 0) endpoint_ = bound;
+    if (t == 0)
+      endpoint_ = "tcp://" + advertised_host(options_) + ":" + std::to_string(ports_.back());
     sockets_.push_back(std::move(socket));
   }
   for (std::size_t t = 0; t < options_.threads; ++t) {

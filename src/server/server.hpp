@@ -24,7 +24,10 @@ namespace paracel::server {
 
 struct server_options {
   std::string bind_address = "127.0.0.1";  // an IP or interface name; "*" for all
-  std::uint16_t port = 0;                  // of thread 0; 0 picks a free port
+  // Host put in the reported endpoint; empty: the bind address, or this host's name when
+  // binding to all interfaces.
+  std::string advertise_host;
+  std::uint16_t port = 0;  // of thread 0; 0 picks a free port
   std::size_t threads = 2;
   std::vector<std::string> plugin_dirs;
   std::size_t max_request_bytes = std::size_t{512} << 20;

@@ -1,0 +1,374 @@
+#!/usr/bin/env python3
+"""prun.py: run a Paracel job -- start the parameter servers, then the workers.
+
+    ./prun.py -p 2 -w 4 -m local -c config/lr.json build/bin/lr [program args...]
+
+The servers start first, each on a free port; prun waits until every one has reported its
+endpoint, then starts the workers with `mpirun -n W`, passing the endpoints as
+`--server_info=E1,E2,...` (and in PARACEL_SERVER_INFO) and the config as `--cfg_file`.
+The exit status is the workers': 0 when all succeeded, otherwise non-zero (128 + signal
+when killed). The servers are always stopped: on success, on a worker or server failure, and
+on Ctrl-C or SIGTERM. Needs only the Python standard library.
+"""
+
+import argparse
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ENDPOINT_PREFIX = "PARACEL_SERVER_ENDPOINT "
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class JobError(Exception):
+    """A failure that ends the job with a message and a non-zero status."""
+
+    def __init__(self, message, status=1):
+        super().__init__(message)
+        self.status = status
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM reached prun."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="prun.py",
+        description="Launch Paracel parameter servers and workers, and stop them all when "
+        "the job ends.",
+        epilog="Example: ./prun.py -p 2 -w 4 -m local -c config/wc.json build/bin/wc",
+    )
+    parser.add_argument("-p", "--snum", type=int, default=1, help="number of parameter servers")
+    parser.add_argument("-w", "--wnum", type=int, default=1, help="number of workers (MPI ranks)")
+    parser.add_argument("-m", "--method", choices=["local", "mpi", "mesos"], default="local",
+                        help="how to start the workers: local (this host) or mpi (--hostfile)")
+    parser.add_argument("--m_server", choices=["local", "mpi", "mesos"],
+                        help="how to start the servers (default: as --method)")
+    parser.add_argument("--ppn", type=int, help="workers per node (mpi method)")
+    parser.add_argument("--ppn_server", type=int, help="servers per node (mpi method)")
+    parser.add_argument("--mem_limit", type=int,
+                        help="address-space limit of each worker process on this host, in MB")
+    parser.add_argument("--mem_limit_server", type=int,
+                        help="address-space limit of each server process on this host, in MB")
+    parser.add_argument("--hostfile", help="Open MPI hostfile for the workers (mpi method)")
+    parser.add_argument("--hostfile_server",
+                        help="Open MPI hostfile for the servers (default: --hostfile)")
+    parser.add_argument("-c", "--cfg_file", help="JSON config passed to the program as --cfg_file")
+    parser.add_argument("-g", "--group", help="resource group of the workers (mesos method only)")
+    parser.add_argument("--group_server", help="resource group of the servers (mesos method only)")
+    parser.add_argument("--server_threads", type=int, default=2,
+                        help="request-serving threads per server (default 2)")
+    parser.add_argument("--bind", default=None,
+                        help="address the servers bind (default 127.0.0.1 for local servers, "
+                        "all interfaces for mpi servers)")
+    parser.add_argument("--advertise", default=None,
+                        help="host name the servers report to workers (default: the bind "
+                        "address, or each server's host name when binding all interfaces)")
+    parser.add_argument("--plugin_dirs", default="",
+                        help="colon-separated directories the servers may load plugins from")
+    parser.add_argument("--server_bin", default=None,
+                        help="paracel_server executable (default: $PARACEL_SERVER, "
+                        "build/bin/paracel_server next to prun.py, or paracel_server on PATH)")
+    parser.add_argument("--start_timeout", type=float, default=30.0,
+                        help="seconds to wait for all servers to report their endpoints")
+    parser.add_argument("--timeout", type=float, default=0,
+                        help="seconds after which the whole job is stopped (0: no limit)")
+    parser.add_argument("--stop_grace", type=float, default=5.0,
+                        help="seconds between SIGTERM and SIGKILL when stopping processes")
+    parser.add_argument("program", help="the worker program")
+    parser.add_argument("args", nargs=argparse.REMAINDER,
+                        help="arguments passed to the program unchanged")
+    args = parser.parse_args(argv)
+    if args.snum < 1 or args.wnum < 1:
+        parser.error("-p/--snum and -w/--wnum must be at least 1")
+    if args.server_threads < 1:
+        parser.error("--server_threads must be at least 1")
+    args.m_server = args.m_server or args.method
+    args.hostfile_server = args.hostfile_server or args.hostfile
+    return args
+
+
+def check_inputs(args):
+    """Everything that can be checked before a process starts."""
+    if "mesos" in (args.method, args.m_server):
+        raise JobError("the mesos method is not available yet; use -m local or -m mpi", 2)
+    if args.cfg_file is not None:
+        if not os.path.isfile(args.cfg_file):
+            raise JobError("config file %s does not exist" % args.cfg_file, 2)
+        try:
+            with open(args.cfg_file, encoding="utf-8") as f:
+                json.load(f)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise JobError("config file %s is not valid JSON: %s" % (args.cfg_file, e), 2)
+    for name in ("hostfile", "hostfile_server"):
+        path = getattr(args, name)
+        if path is not None and not os.path.isfile(path):
+            raise JobError("--%s %s does not exist" % (name, path), 2)
+    if "mpi" in (args.method, args.m_server) and args.hostfile_server is None \
+            and args.hostfile is None:
+        raise JobError("the mpi method needs --hostfile", 2)
+    for name in ("group", "group_server"):
+        if getattr(args, name):
+            print("prun.py: --%s applies to the mesos method only; ignored" % name,
+                  file=sys.stderr)
+    if shutil.which("mpirun") is None:
+        raise JobError("mpirun not found; install openmpi-bin (tool/install_deps.sh)", 2)
+    program = shutil.which(args.program) or args.program
+    if not (os.path.isfile(program) and os.access(program, os.X_OK)):
+        raise JobError("worker program %s is not an executable file" % args.program, 2)
+    args.program = os.path.abspath(program)
+    args.server_bin = find_server_binary(args.server_bin)
+
+
+def find_server_binary(given):
+    candidates = [given] if given else [
+        os.environ.get("PARACEL_SERVER"),
+        os.path.join(HERE, "build", "bin", "paracel_server"),
+        shutil.which("paracel_server"),
+    ]
+    for c in candidates:
+        if c and os.path.isfile(c) and os.access(c, os.X_OK):
+            return os.path.abspath(c)
+    raise JobError("paracel_server not found (tried %s); build it or pass --server_bin"
+                   % ", ".join(c for c in candidates if c), 2)
+
+
+def mpirun_base(count, hostfile, per_node):
+    """mpirun with what Open MPI needs here: root, oversubscription, placement."""
+    cmd = ["mpirun", "-n", str(count), "--oversubscribe"]
+    if hostfile:
+        cmd += ["--hostfile", hostfile]
+    if per_node:
+        cmd += ["--map-by", "ppr:%d:node" % per_node]
+    return cmd
+
+
+def child_env(extra=None):
+    env = dict(os.environ)
+    if os.geteuid() == 0:
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def limit_memory(megabytes):
+    """A preexec_fn capping the address space of a child (None: no cap)."""
+    if not megabytes:
+        return None
+
+    def apply():
+        import resource
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+class Job:
+    """The processes of one run; stop() ends them all, whatever state they are in."""
+
+    def __init__(self, args):
+        self.args = args
+        self.tmp = tempfile.mkdtemp(prefix="paracel-job-")
+        self.servers = []  # (label, Popen, stderr path)
+        self.workers = None
+        self.endpoints = []
+
+    # ---- servers ---------------------------------------------------------------------
+    def server_command(self):
+        a = self.args
+        bind = a.bind or ("127.0.0.1" if a.m_server == "local" else "*")
+        cmd = [a.server_bin, "--bind=" + bind, "--threads=%d" % a.server_threads]
+        if a.advertise:
+            cmd.append("--advertise=" + a.advertise)
+        if a.plugin_dirs:
+            dirs = ":".join(os.path.abspath(d) for d in a.plugin_dirs.split(":") if d)
+            cmd.append("--plugin_dirs=" + dirs)
+        return cmd
+
+    def spawn(self, cmd, label, mem_limit, stdout):
+        err_path = os.path.join(self.tmp, label.replace(" ", "_") + ".err")
+        with open(err_path, "wb") as err:
+            proc = subprocess.Popen(cmd, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL,
+                                    env=child_env(), start_new_session=True,
+                                    preexec_fn=limit_memory(mem_limit))
+        return proc, err_path
+
+    def start_servers(self):
+        a = self.args
+        if a.m_server == "local":
+            for i in range(a.snum):
+                proc, err = self.spawn(self.server_command(), "server %d" % i,
+                                       a.mem_limit_server, subprocess.PIPE)
+                self.servers.append(("server %d" % i, proc, err))
+        else:
+            cmd = mpirun_base(a.snum, a.hostfile_server, a.ppn_server) + self.server_command()
+            proc, err = self.spawn(cmd, "servers (mpirun)", a.mem_limit_server, subprocess.PIPE)
+            self.servers.append(("servers (mpirun)", proc, err))
+        self.endpoints = self.collect_endpoints()
+
+    def collect_endpoints(self):
+        """Reads PARACEL_SERVER_ENDPOINT lines until there are --snum of them."""
+        deadline = time.monotonic() + self.args.start_timeout
+        pending = {proc.stdout.fileno(): (label, proc) for label, proc, _ in self.servers}
+        buffers = {fd: b"" for fd in pending}
+        endpoints = []
+        while len(endpoints) < self.args.snum:
+            for label, proc, err in self.servers:
+                if proc.poll() is not None:
+                    raise JobError("%s failed to start (exit status %s): %s"
+                                   % (label, proc.returncode, tail(err)))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise JobError("only %d of %d servers reported an endpoint within %.0f s "
+                               "(--start_timeout)" % (len(endpoints), self.args.snum,
+                                                      self.args.start_timeout))
+            ready, _, _ = select.select(list(pending), [], [], min(remaining, 0.2))
+            for fd in ready:
+                chunk = os.read(fd, 4096)
+                buffers[fd] += chunk
+                while b"\n" in buffers[fd]:
+                    line, buffers[fd] = buffers[fd].split(b"\n", 1)
+                    text = line.decode(errors="replace")
+                    if text.startswith(ENDPOINT_PREFIX):
+                        endpoints.append(text[len(ENDPOINT_PREFIX):].strip())
+                    elif text:
+                        print(text, file=sys.stderr)
+        # Later output must not fill a pipe and block a server.
+        for _, proc, _ in self.servers:
+            threading.Thread(target=drain, args=(proc.stdout,), daemon=True).start()
+        return endpoints
+
+    # ---- workers ---------------------------------------------------------------------
+    def start_workers(self):
+        a = self.args
+        hostfile = a.hostfile if a.method == "mpi" else None
+        cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
+        info = ",".join(self.endpoints)
+        cmd += ["-x", "PARACEL_SERVER_INFO", a.program, "--server_info=" + info]
+        if a.cfg_file:
+            cmd.append("--cfg_file=" + os.path.abspath(a.cfg_file))
+        cmd += a.args
+        self.workers = subprocess.Popen(cmd, env=child_env({"PARACEL_SERVER_INFO": info}),
+                                        stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=limit_memory(a.mem_limit))
+
+    def supervise(self):
+        """Waits for the workers; a server that dies first ends the job."""
+        deadline = time.monotonic() + self.args.timeout if self.args.timeout else None
+        while True:
+            status = self.workers.poll()
+            if status is not None:
+                return exit_status(status)
+            for label, proc, err in self.servers:
+                if proc.poll() is not None:
+                    where = label
+                    if len(self.servers) == 1 and self.args.m_server != "local":
+                        where = "a server (%s)" % label
+                    raise JobError("%s died during the job (exit status %s); stopping the "
+                                   "workers. %s" % (where, exit_status(proc.returncode),
+                                                    tail(err)))
+            if deadline and time.monotonic() > deadline:
+                raise JobError("the job exceeded --timeout %.0f s" % self.args.timeout)
+            time.sleep(0.05)
+
+    # ---- stopping --------------------------------------------------------------------
+    def stop(self):
+        procs = [p for _, p, _ in self.servers]
+        if self.workers is not None:
+            procs.insert(0, self.workers)
+        for proc in procs:
+            signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + self.args.stop_grace
+        for proc in procs:
+            try:
+                proc.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+        for proc in procs:
+            # Whole process groups: mpirun's ranks and their children go too.
+            signal_group(proc, signal.SIGKILL)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                print("prun.py: process %d did not exit after SIGKILL" % proc.pid,
+                      file=sys.stderr)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def signal_group(proc, signum):
+    try:
+        os.killpg(proc.pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def drain(stream):
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(line.decode(errors="replace"))
+        sys.stdout.flush()
+
+
+def tail(path, lines=20):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read().strip().splitlines()
+    except OSError:
+        return ""
+    return ("its stderr: " + "\n".join(text[-lines:])) if text else "(no stderr output)"
+
+
+def exit_status(returncode):
+    """Popen's negative 'killed by signal' status as a shell would report it."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+
+    def on_signal(signum, _frame):
+        raise Interrupted(signum)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    job = None
+    try:
+        check_inputs(args)
+        job = Job(args)
+        job.start_servers()
+        print("prun.py: %d server(s) up: %s" % (len(job.endpoints), ",".join(job.endpoints)),
+              file=sys.stderr)
+        job.start_workers()
+        status = job.supervise()
+        if status != 0:
+            print("prun.py: workers failed with exit status %d" % status, file=sys.stderr)
+        return status
+    except JobError as e:
+        print("prun.py: " + str(e), file=sys.stderr)
+        return e.status
+    except Interrupted as e:
+        print("prun.py: %s received; stopping servers and workers" % e, file=sys.stderr)
+        return 128 + e.signum
+    finally:
+        if job is not None:
+            # A second Ctrl-C must not interrupt the clean-up.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            job.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
