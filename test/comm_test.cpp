@@ -1,12 +1,12 @@
 // paracel::comm under mpirun with 1 to 4 ranks (and without mpirun as one rank).
+#include "paracel/comm.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <numeric>
 #include <string>
 #include <vector>
-
-#include "paracel/comm.hpp"
 
 namespace {
 
@@ -98,7 +98,8 @@ TEST_F(Comm, TreeReduceWithAUserFunction) {
       EXPECT_EQ(result, expected);
     }
     const long long everywhere = world_.treereduce(
-        static_cast<long long>(rank_ + 1), [](long long a, long long b) { return a * b; }, root, true);
+        static_cast<long long>(rank_ + 1), [](long long a, long long b) { return a * b; }, root,
+        true);
     long long factorial = 1;
     for (int i = 2; i <= size_; ++i) factorial *= i;
     EXPECT_EQ(everywhere, factorial);

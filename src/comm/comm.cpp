@@ -9,9 +9,12 @@ namespace detail {
 
 MPI_Op mpi_op(reduce_op op) {
   switch (op) {
-    case reduce_op::sum: return MPI_SUM;
-    case reduce_op::min: return MPI_MIN;
-    case reduce_op::max: return MPI_MAX;
+    case reduce_op::sum:
+      return MPI_SUM;
+    case reduce_op::min:
+      return MPI_MIN;
+    case reduce_op::max:
+      return MPI_MAX;
   }
   return MPI_SUM;
 }
@@ -69,8 +72,8 @@ mpi_environment::~mpi_environment() {
 
 send_request::send_request(std::string buffer, MPI_Comm comm, int dest, int tag)
     : buffer_(std::make_unique<std::string>(std::move(buffer))) {
-  check_mpi(MPI_Isend(buffer_->data(), checked_count(buffer_->size(), "isend"), MPI_BYTE, dest,
-                      tag, comm, &request_),
+  check_mpi(MPI_Isend(buffer_->data(), checked_count(buffer_->size(), "isend"), MPI_BYTE, dest, tag,
+                      comm, &request_),
             "MPI_Isend");
 }
 
@@ -130,9 +133,9 @@ comm::~comm() {
 void comm::barrier() const { check_mpi(MPI_Barrier(handle_), "MPI_Barrier"); }
 
 void comm::send_bytes(const std::string& bytes, int dest, int tag) const {
-  check_mpi(MPI_Send(bytes.data(), checked_count(bytes.size(), "send"), MPI_BYTE, dest, tag,
-                     handle_),
-            "MPI_Send");
+  check_mpi(
+      MPI_Send(bytes.data(), checked_count(bytes.size(), "send"), MPI_BYTE, dest, tag, handle_),
+      "MPI_Send");
 }
 
 std::string comm::recv_bytes(int source, int tag) const {
@@ -197,8 +200,8 @@ std::vector<std::string> comm::gather_bytes(const std::string& bytes, int root,
   const auto offsets = offsets_of(sizes, "gather");
   std::string all(static_cast<std::size_t>(offsets.back()) + sizes.back(), '\0');
   if (everywhere) {
-    check_mpi(MPI_Allgatherv(bytes.data(), mine, MPI_BYTE, all.data(), sizes.data(),
-                             offsets.data(), MPI_BYTE, handle_),
+    check_mpi(MPI_Allgatherv(bytes.data(), mine, MPI_BYTE, all.data(), sizes.data(), offsets.data(),
+                             MPI_BYTE, handle_),
               "MPI_Allgatherv");
   } else {
     check_mpi(MPI_Gatherv(bytes.data(), mine, MPI_BYTE, all.data(), sizes.data(), offsets.data(),
@@ -221,10 +224,10 @@ std::vector<std::string> comm::alltoall_bytes(const std::vector<std::string>& ou
   const auto send_offsets = offsets_of(send_sizes, "alltoall");
   const auto recv_offsets = offsets_of(recv_sizes, "alltoall");
   std::string recv_all(static_cast<std::size_t>(recv_offsets.back()) + recv_sizes.back(), '\0');
-  check_mpi(MPI_Alltoallv(send_all.data(), send_sizes.data(), send_offsets.data(), MPI_BYTE,
-                          recv_all.data(), recv_sizes.data(), recv_offsets.data(), MPI_BYTE,
-                          handle_),
-            "MPI_Alltoallv");
+  check_mpi(
+      MPI_Alltoallv(send_all.data(), send_sizes.data(), send_offsets.data(), MPI_BYTE,
+                    recv_all.data(), recv_sizes.data(), recv_offsets.data(), MPI_BYTE, handle_),
+      "MPI_Alltoallv");
   return cut(recv_all, recv_sizes, recv_offsets);
 }
 

@@ -1,0 +1,298 @@
+// paralg: the base class of every Paracel algorithm. Subclass it, override solve(), and use
+// the parameter server as "pull parameters before learning, push updates after learning":
+//
+//   class word_count : public paracel::paralg {
+//    public:
+//     using paralg::paralg;
+//     void solve() override {
+//       std::unordered_map<std::string, std::int64_t> counts;
+//       for (auto& line : paracel_load(input_)) ...            // this worker's share
+//       paracel_bupdate_multi(keys, deltas, paracel::builtin::add);
+//       paracel_sync();                                       // all workers' updates applied
+//       auto top = paracel_read_topk<std::int64_t>(10);
+//     }
+//   };
+//
+//   int main(int argc, char** argv) {
+//     paracel::mpi_environment env(argc, argv);
+//     word_count job(paracel::paralg_options::from_args(argc, argv));
+//     job.solve();
+//   }
+//
+// The method names keep the original Paracel spelling so that its algorithms port with little
+// change. Each worker (MPI rank) owns one paralg; it is not thread-safe. Members marked
+// "collective" must be called by every worker, in the same order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "paracel/comm.hpp"
+#include "paracel/dump.hpp"
+#include "paracel/load.hpp"
+#include "paracel/ps_client.hpp"
+
+namespace paracel {
+
+struct paralg_options {
+  // Server endpoints. Empty: taken from the PARACEL_SERVER_INFO environment variable, which
+  // prun.py sets.
+  std::vector<std::string> servers;
+  std::string output;     // folder for dumps; created (collectively) when set
+  int rounds = 1;         // iterations the algorithm should run; see rounds()
+  int staleness = 0;      // SSP bound; 0 = BSP (enforced once the SSP clock server lands)
+  client_options client;  // deadlines and batching of the parameter-server client
+
+  // Reads --server_info=E1,E2 (as prun.py passes it) and --output=DIR from argv, falling
+  // back to the environment. Unrelated arguments are left alone.
+  static paralg_options from_args(int argc, char** argv);
+};
+
+class paralg {
+ public:
+  // Connects this worker to every server. Collective over `workers`.
+  explicit paralg(paralg_options options, comm workers = comm());
+  virtual ~paralg();
+  paralg(const paralg&) = delete;
+  paralg& operator=(const paralg&) = delete;
+
+  virtual void solve() {}
+
+  // ---- who am I ---------------------------------------------------------------------
+  int get_worker_id() const { return workers_.rank(); }
+  int get_worker_size() const { return workers_.size(); }
+  std::size_t get_server_size() const { return ps_.server_count(); }
+  int rounds() const { return options_.rounds; }
+  const paralg_options& options() const { return options_; }
+  comm& worker_comm() { return workers_; }
+  ps_client& ps() { return ps_; }
+
+  // ---- reads ------------------------------------------------------------------------
+  // Fills `value` and returns true, or returns false when the key does not exist.
+  template <class V>
+  bool paracel_read(const std::string& key, V& value) {
+    auto got = ps_.try_pull<V>(key);
+    if (!got) return false;
+    value = std::move(*got);
+    return true;
+  }
+  // The value of `key`; throws key_not_found when it does not exist.
+  template <class V>
+  V paracel_read(const std::string& key) {
+    return ps_.pull<V>(key);
+  }
+  template <class V>
+  std::vector<V> paracel_read_multi(const std::vector<std::string>& keys) {
+    return ps_.pull_multi<V>(keys);
+  }
+  template <class V>
+  std::unordered_map<std::string, V> paracel_readall() {
+    return ps_.pull_all<V>();
+  }
+  // Calls handle(key, value) for every pair, a page at a time.
+  template <class V, class F>
+  void paracel_readall_handle(F&& handle) {
+    ps_.pull_all_bytes(
+        {}, [&](std::string_view k, std::string_view v) { handle(std::string(k), decode<V>(v)); });
+  }
+  // The pairs whose key the filter `filter_name` in plugin `file` keeps.
+  template <class V>
+  std::unordered_map<std::string, V> paracel_read_special(const std::string& file,
+                                                          const std::string& filter_name) {
+    paracel_register_read_special(file, filter_name);
+    return ps_.pull_all<V>(filter_name);
+  }
+  template <class V, class F>
+  void paracel_read_special_handle(const std::string& file, const std::string& filter_name,
+                                   F&& handle) {
+    paracel_register_read_special(file, filter_name);
+    ps_.pull_all_bytes(filter_name, [&](std::string_view k, std::string_view v) {
+      handle(std::string(k), decode<V>(v));
+    });
+  }
+  // The k pairs with the largest numeric values, largest first.
+  template <class V>
+  std::vector<std::pair<std::string, V>> paracel_read_topk(std::size_t k) {
+    return ps_.top_k<V>(k);
+  }
+  template <class V>
+  std::vector<std::pair<std::string, V>> paracel_read_topk_with_key_filter(
+      std::size_t k, const std::string& file, const std::string& filter_name) {
+    paracel_register_read_special(file, filter_name);
+    return ps_.top_k<V>(k, filter_name);
+  }
+  bool paracel_contains(const std::string& key) { return ps_.contains(key); }
+
+  // ---- writes -----------------------------------------------------------------------
+  template <class V>
+  void paracel_write(const std::string& key, const V& value) {
+    ps_.push(key, value);
+  }
+  template <class V>
+  void paracel_write_multi(const std::vector<std::string>& keys, const std::vector<V>& values) {
+    ps_.push_multi(keys, values);
+  }
+  template <class V>
+  void paracel_write_multi(const std::unordered_map<std::string, V>& pairs) {
+    std::vector<std::string> keys;
+    std::vector<V> values;
+    for (const auto& [k, v] : pairs) {
+      keys.push_back(k);
+      values.push_back(v);
+    }
+    ps_.push_multi(keys, values);
+  }
+  bool paracel_remove(const std::string& key) { return ps_.remove(key); }
+  // Removes every key the filter keeps; returns how many.
+  std::uint64_t paracel_remove_special(const std::string& file, const std::string& filter_name) {
+    paracel_register_remove_special(file, filter_name);
+    return ps_.remove_filtered(filter_name);
+  }
+
+  // ---- server-side updates ------------------------------------------------------------
+  // Non-blocking: returns a ticket for wait_update(); failures surface at the next wait,
+  // bupdate or paracel_sync.
+  template <class V>
+  update_ticket paracel_update(const std::string& key, const V& delta, const std::string& file,
+                               const std::string& updater) {
+    ensure_updater(file, updater);
+    return ps_.update(key, delta, updater);
+  }
+  template <class V>
+  update_ticket paracel_update(const std::string& key, const V& delta, builtin op) {
+    return ps_.update(key, delta, op);
+  }
+  // With the updater given to paracel_register_update / paracel_register_bupdate.
+  template <class V>
+  update_ticket paracel_update(const std::string& key, const V& delta) {
+    return ps_.update(key, delta, default_updater("paracel_update"));
+  }
+  void wait_update(const update_ticket& ticket) { ps_.wait(ticket); }
+
+  // Blocking: returns once the server has applied the update.
+  template <class V>
+  void paracel_bupdate(const std::string& key, const V& delta, const std::string& file,
+                       const std::string& updater) {
+    ensure_updater(file, updater);
+    ps_.bupdate(key, delta, updater);
+  }
+  template <class V>
+  void paracel_bupdate(const std::string& key, const V& delta, builtin op) {
+    ps_.bupdate(key, delta, op);
+  }
+  template <class V>
+  void paracel_bupdate(const std::string& key, const V& delta) {
+    ps_.bupdate(key, delta, default_updater("paracel_bupdate"));
+  }
+  template <class V>
+  void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas,
+                             const std::string& file, const std::string& updater) {
+    ensure_updater(file, updater);
+    ps_.bupdate_multi(keys, deltas, updater);
+  }
+  template <class V>
+  void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas,
+                             builtin op) {
+    ps_.bupdate_multi(keys, deltas, op);
+  }
+  template <class V>
+  void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas) {
+    ps_.bupdate_multi(keys, deltas, default_updater("paracel_bupdate_multi"));
+  }
+
+  // Registers an updater on every server and makes it the default of paracel_(b)update.
+  void paracel_register_update(const std::string& file, const std::string& updater);
+  void paracel_register_bupdate(const std::string& file, const std::string& updater);
+  void paracel_register_read_special(const std::string& file, const std::string& filter_name);
+  void paracel_register_remove_special(const std::string& file, const std::string& filter_name);
+
+  // ---- synchronisation -----------------------------------------------------------------
+  // Waits for this worker's pending updates, then for every worker. Collective.
+  void paracel_sync();
+  // Ends this worker's current iteration (advances its clock).
+  void iter_commit();
+  void set_total_iters(int iterations) { total_iters_ = iterations; }
+  int get_current_iter() const { return clock_; }
+  int get_total_iters() const { return total_iters_; }
+
+  // How the input was decomposed (e.g. "fsmap"), for algorithms that need to know.
+  void set_decomp_info(const std::string& info) { decomp_info_ = info; }
+  const std::string& get_decomp_info() const { return decomp_info_; }
+
+  // ---- loading (see paracel/load.hpp for how input is split) ---------------------------
+  // This worker's share of the lines of `pattern` (file, directory or glob).
+  std::vector<std::string> paracel_load(const std::string& pattern);
+  // This worker's share, each line turned into a T by `parser` (which may throw
+  // paracel::error; use paracel::throw_parse_error to name the line).
+  template <class T, class Parser>
+  std::vector<T> paracel_load(const std::string& pattern, Parser parser) {
+    std::vector<T> out;
+    for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
+                  [&](std::string_view line, const line_location&) {
+                    out.push_back(parser(std::string(line)));
+                  });
+    return out;
+  }
+  // Calls handle(line) for every line of this worker's share, without keeping them.
+  template <class F>
+  void paracel_load_handle(const std::string& pattern, F&& handle) {
+    for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
+                  [&](std::string_view line, const line_location&) { handle(std::string(line)); });
+  }
+  // Every line of the input, on every worker.
+  std::vector<std::string> paracel_loadall(const std::string& pattern);
+  // Streams every line of the input to handle(chunk) in chunks of about `chunk_lines`.
+  void paracel_sequential_loadall(const std::string& pattern,
+                                  const std::function<void(std::vector<std::string>&)>& handle,
+                                  std::size_t chunk_lines = 100000);
+
+  // ---- output (see paracel/dump.hpp for formats) ---------------------------------------
+  // Creates the output folder (worker 0), then waits for every worker. Collective.
+  void init_output(const std::string& folder);
+  const std::string& output_folder() const { return output_; }
+  // Writes one line per element: into <output>/<name>_<worker> for each worker, or, with
+  // `merge`, all workers' lines in worker order into <output>/<name>. Collective.
+  template <class T>
+  void paracel_dump_vector(const std::vector<T>& data, const std::string& name,
+                           const std::string& separator = "\n", bool merge = true) {
+    dump_text(format_vector(data, separator), name, merge);
+  }
+  // One "key<TAB>value" line per pair (values as format_value writes them). Collective.
+  template <class Map>
+  void paracel_dump_dict(const Map& data, const std::string& name, bool merge = true) {
+    dump_text(format_dict(data), name, merge);
+  }
+  // One line per matrix row, values separated by spaces. Collective.
+  template <class Matrix>
+  void paracel_dump_matrix(const Matrix& m, const std::string& name, bool merge = true) {
+    dump_text(format_matrix(m), name, merge);
+  }
+
+ protected:
+  // Writes this worker's text as described for paracel_dump_vector. Collective.
+  void dump_text(const std::string& text, const std::string& name, bool merge);
+
+  comm workers_;
+  paralg_options options_;
+  ps_client ps_;
+
+ private:
+  void ensure_updater(const std::string& file, const std::string& updater);
+  const std::string& default_updater(const char* caller) const;
+
+  std::set<std::pair<std::string, std::string>> registered_updaters_;
+  std::set<std::pair<std::string, std::string>> registered_filters_;
+  std::string default_updater_;
+  std::string decomp_info_;
+  std::string output_;
+  int clock_ = 0;
+  int total_iters_ = 0;
+};
+
+}  // namespace paracel

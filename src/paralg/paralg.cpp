@@ -1,0 +1,189 @@
+#include "paracel/paralg.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+namespace paracel {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> split_endpoints(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+paralg_options resolve(paralg_options options) {
+  if (options.servers.empty()) {
+    if (const char* info = std::getenv("PARACEL_SERVER_INFO"))
+      options.servers = split_endpoints(info);
+  }
+  if (options.servers.empty()) {
+    throw error(
+        "no parameter servers: run the program through prun.py, pass "
+        "--server_info=E1,E2, or set PARACEL_SERVER_INFO");
+  }
+  if (options.rounds < 0) throw error("rounds must not be negative");
+  return options;
+}
+
+constexpr int k_dump_tag = 0xd0;
+
+}  // namespace
+
+paralg_options paralg_options::from_args(int argc, char** argv) {
+  paralg_options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--server_info=")) {
+      options.servers = split_endpoints(std::string(arg.substr(14)));
+    } else if (arg.starts_with("--output=")) {
+      options.output = std::string(arg.substr(9));
+    }
+  }
+  return options;
+}
+
+paralg::paralg(paralg_options options, comm workers)
+    : workers_(std::move(workers)),
+      options_(resolve(std::move(options))),
+      ps_(options_.servers, options_.client) {
+  if (!options_.output.empty()) init_output(options_.output);
+}
+
+paralg::~paralg() = default;
+
+void paralg::paracel_register_update(const std::string& file, const std::string& updater) {
+  ensure_updater(file, updater);
+  default_updater_ = updater;
+}
+
+void paralg::paracel_register_bupdate(const std::string& file, const std::string& updater) {
+  paracel_register_update(file, updater);
+}
+
+void paralg::paracel_register_read_special(const std::string& file,
+                                           const std::string& filter_name) {
+  if (registered_filters_.insert({file, filter_name}).second) {
+    try {
+      ps_.register_filter(file, filter_name);
+    } catch (...) {
+      registered_filters_.erase({file, filter_name});
+      throw;
+    }
+  }
+}
+
+void paralg::paracel_register_remove_special(const std::string& file,
+                                             const std::string& filter_name) {
+  paracel_register_read_special(file, filter_name);
+}
+
+void paralg::ensure_updater(const std::string& file, const std::string& updater) {
+  // Registration costs a round trip to every server: do it once per (file, updater).
+  if (registered_updaters_.insert({file, updater}).second) {
+    try {
+      ps_.register_updater(file, updater);
+    } catch (...) {
+      registered_updaters_.erase({file, updater});
+      throw;
+    }
+  }
+}
+
+const std::string& paralg::default_updater(const char* caller) const {
+  if (default_updater_.empty()) {
+    throw error(std::string(caller) +
+                " without an updater: call paracel_register_update(file, name) first, or pass "
+                "the updater (or a paracel::builtin) explicitly");
+  }
+  return default_updater_;
+}
+
+void paralg::paracel_sync() {
+  ps_.flush();
+  workers_.barrier();
+}
+
+void paralg::iter_commit() { ++clock_; }
+
+std::vector<std::string> paralg::paracel_load(const std::string& pattern) {
+  std::vector<std::string> out;
+  for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
+                [&](std::string_view line, const line_location&) { out.emplace_back(line); });
+  return out;
+}
+
+std::vector<std::string> paralg::paracel_loadall(const std::string& pattern) {
+  std::vector<std::string> out;
+  for_each_line(expand_inputs(pattern),
+                [&](std::string_view line, const line_location&) { out.emplace_back(line); });
+  return out;
+}
+
+void paralg::paracel_sequential_loadall(
+    const std::string& pattern, const std::function<void(std::vector<std::string>&)>& handle,
+    std::size_t chunk_lines) {
+  std::vector<std::string> chunk;
+  chunk.reserve(chunk_lines);
+  for_each_line(expand_inputs(pattern), [&](std::string_view line, const line_location&) {
+    chunk.emplace_back(line);
+    if (chunk.size() >= chunk_lines) {
+      handle(chunk);
+      chunk.clear();
+    }
+  });
+  if (!chunk.empty()) handle(chunk);
+}
+
+void paralg::init_output(const std::string& folder) {
+  // Worker 0 creates the folder; an error there must reach every worker, not hang them.
+  std::string failure;
+  if (get_worker_id() == 0) {
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) failure = "cannot create output folder " + folder + ": " + ec.message();
+  }
+  workers_.bcast(failure, 0);
+  if (!failure.empty()) throw error(failure);
+  output_ = folder;
+}
+
+void paralg::dump_text(const std::string& text, const std::string& name, bool merge) {
+  if (output_.empty()) {
+    throw error("paracel_dump of '" + name +
+                "' before the output folder was set: pass "
+                "paralg_options::output or call init_output()");
+  }
+  // Every worker learns whether any write failed, so none is left waiting.
+  std::string failure;
+  if (!merge) {
+    const fs::path path = fs::path(output_) / (name + "_" + std::to_string(get_worker_id()));
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) failure = "cannot write " + path.string();
+  } else if (get_worker_id() == 0) {
+    // Worker 0 appends every worker's text in worker order, receiving one at a time so that
+    // its memory holds one worker's share at most.
+    const fs::path path = fs::path(output_) / name;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    for (int w = 1; w < get_worker_size(); ++w) out << workers_.recv_bytes(w, k_dump_tag);
+    if (!out) failure = "cannot write " + path.string();
+  } else {
+    workers_.send_bytes(text, 0, k_dump_tag);
+  }
+  const int failed = workers_.allreduce(failure.empty() ? 0 : 1, reduce_op::max);
+  if (!failure.empty()) throw error(failure);
+  if (failed) throw error("paracel_dump of '" + name + "' failed on another worker");
+}
+
+}  // namespace paracel
