@@ -211,6 +211,44 @@ TEST_F(Paralg, DumpsMergedAndPerWorker) {
   }
 }
 
+TEST_F(Paralg, GraphMatrixDenseAndLibsvmLoaders) {
+  const std::string base = output_ + "/input";
+  if (rank() == 0) {
+    std::ofstream(base + ".edges") << "a b 2\nb c\nc a 0.5\nd a\n";
+    std::ofstream(base + ".fvec") << "r1 1 2\nr2 3 4\nr3 5 6\n";
+    std::ofstream(base + ".libsvm") << "+1 1:0.5 3:1\n-1 2:2\n";
+  }
+  alg_->worker_comm().barrier();
+  paracel::digraph<double> g;
+  const auto ids = alg_->paracel_load_as_graph(g, base + ".edges");
+  EXPECT_EQ(ids.count, 4u);
+  EXPECT_EQ(alg_->worker_comm().allreduce(static_cast<std::uint64_t>(g.edge_count()),
+                                          paracel::reduce_op::sum),
+            4u);
+  paracel::undirected_graph<double> ug;
+  alg_->paracel_load_as_graph(ug, base + ".edges");
+  paracel::bigraph<double> bg;
+  const auto [left, right] = alg_->paracel_load_as_graph(bg, base + ".edges");
+  EXPECT_EQ(left.count, 4u);
+  EXPECT_EQ(right.count, 3u);
+
+  Eigen::SparseMatrix<double, Eigen::RowMajor> m;
+  const auto [rows, cols] = alg_->paracel_load_as_matrix(m, base + ".edges");
+  EXPECT_EQ(m.rows(), 4);
+  EXPECT_EQ(m.cols(), 3);
+  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(m.sum(), paracel::reduce_op::sum), 4.5);
+
+  Eigen::MatrixXd dense;
+  const auto row_ids = alg_->paracel_load_as_dense(dense, base + ".fvec");
+  EXPECT_EQ(dense.cols(), 2);
+  EXPECT_EQ(static_cast<std::size_t>(dense.rows()), row_ids.size());
+  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(dense.sum(), paracel::reduce_op::sum), 21.0);
+
+  const auto svm = alg_->paracel_load_libsvm(base + ".libsvm");
+  EXPECT_EQ(svm.dimension, 3u);
+  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(svm.features.sum(), paracel::reduce_op::sum), 3.5);
+}
+
 TEST_F(Paralg, OutputErrorsReachEveryWorker) {
   EXPECT_THROW(alg_->init_output("/proc/no/such/place"), paracel::error);
 }

@@ -206,6 +206,26 @@ class comm {
     return value;
   }
 
+  // Runs a local phase (e.g. parsing) that may throw on some ranks only, then makes every
+  // rank throw if any failed, so that none is left waiting in the next collective. The error
+  // names the first failing rank and its message. Collective.
+  template <class F>
+  void all_or_none(F&& local_phase) const {
+    std::string failure;
+    try {
+      local_phase();
+    } catch (const std::exception& e) {
+      failure = e.what();
+      if (failure.empty()) failure = "unknown error";
+    }
+    const auto failures = allgather(failure);
+    for (int r = 0; r < size_; ++r) {
+      if (failures[r].empty()) continue;
+      if (r == rank_) throw error(failures[r]);
+      throw error("worker " + std::to_string(r) + " failed: " + failures[r]);
+    }
+  }
+
   // Ranks with the same color form a new communicator, ordered by key then rank. Collective.
   comm split(int color, int key = 0) const;
 

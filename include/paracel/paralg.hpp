@@ -24,6 +24,8 @@
 // "collective" must be called by every worker, in the same order.
 #pragma once
 
+#include <Eigen/Dense>
+#include <Eigen/Sparse>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -35,8 +37,11 @@
 
 #include "paracel/comm.hpp"
 #include "paracel/dump.hpp"
+#include "paracel/graph.hpp"
+#include "paracel/libsvm.hpp"
 #include "paracel/load.hpp"
 #include "paracel/ps_client.hpp"
+#include "paracel/structured_load.hpp"
 
 namespace paracel {
 
@@ -251,6 +256,58 @@ class paralg {
   void paracel_sequential_loadall(const std::string& pattern,
                                   const std::function<void(std::vector<std::string>&)>& handle,
                                   std::size_t chunk_lines = 100000);
+
+  // ---- structured loading (paracel/structured_load.hpp); all collective -----------------
+  loaded_block paracel_load_structured(const std::string& pattern, load_pattern how,
+                                       bool shared_ids = false) {
+    return load_structured(workers_, expand_inputs(pattern), {how, shared_ids});
+  }
+  // This worker's block of a graph of "from to [weight]" lines; returns the vertex ids.
+  template <class W>
+  id_map paracel_load_as_graph(digraph<W>& graph, const std::string& pattern,
+                               load_pattern how = load_pattern::fmap) {
+    auto block = paracel_load_structured(pattern, how, true);
+    for (const auto& e : block.entries) graph.add_edge(e.row, e.col, static_cast<W>(e.value));
+    return std::move(block.rows);
+  }
+  template <class W>
+  id_map paracel_load_as_graph(undirected_graph<W>& graph, const std::string& pattern,
+                               load_pattern how = load_pattern::fmap) {
+    auto block = paracel_load_structured(pattern, how, true);
+    for (const auto& e : block.entries) graph.add_edge(e.row, e.col, static_cast<W>(e.value));
+    return std::move(block.rows);
+  }
+  // Bipartite "left right [weight]" lines (e.g. user item rating); left and right ids apart.
+  template <class W>
+  std::pair<id_map, id_map> paracel_load_as_graph(bigraph<W>& graph, const std::string& pattern,
+                                                  load_pattern how = load_pattern::fmap) {
+    auto block = paracel_load_structured(pattern, how, false);
+    for (const auto& e : block.entries) graph.add_edge(e.row, e.col, static_cast<W>(e.value));
+    return {std::move(block.rows), std::move(block.cols)};
+  }
+  template <class W>
+  std::pair<id_map, id_map> paracel_load_as_graph(bigraph_continuous<W>& graph,
+                                                  const std::string& pattern,
+                                                  load_pattern how = load_pattern::fmap) {
+    auto block = paracel_load_structured(pattern, how, false);
+    std::vector<std::tuple<vertex, vertex, W>> edges;
+    edges.reserve(block.entries.size());
+    for (const auto& e : block.entries) edges.emplace_back(e.row, e.col, static_cast<W>(e.value));
+    graph = bigraph_continuous<W>(block.rows.count, std::move(edges));
+    return {std::move(block.rows), std::move(block.cols)};
+  }
+  // This worker's entries in a rows.count x cols.count sparse matrix (global dense ids).
+  std::pair<id_map, id_map> paracel_load_as_matrix(
+      Eigen::SparseMatrix<double, Eigen::RowMajor>& matrix, const std::string& pattern,
+      load_pattern how = load_pattern::fmap);
+  // fvec input as a dense block: this worker's rows, in reading order; returns their global
+  // row ids. Columns: the widest row on any worker (shorter rows are zero-padded).
+  std::vector<std::uint64_t> paracel_load_as_dense(Eigen::MatrixXd& matrix,
+                                                   const std::string& pattern);
+  // LIBSVM lines (paracel/libsvm.hpp).
+  libsvm_data paracel_load_libsvm(const std::string& pattern) {
+    return load_libsvm(workers_, expand_inputs(pattern));
+  }
 
   // ---- output (see paracel/dump.hpp for formats) ---------------------------------------
   // Creates the output folder (worker 0), then waits for every worker. Collective.

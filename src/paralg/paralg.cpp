@@ -144,6 +144,38 @@ void paralg::paracel_sequential_loadall(
   if (!chunk.empty()) handle(chunk);
 }
 
+std::pair<id_map, id_map> paralg::paracel_load_as_matrix(
+    Eigen::SparseMatrix<double, Eigen::RowMajor>& matrix, const std::string& pattern,
+    load_pattern how) {
+  auto block = paracel_load_structured(pattern, how, false);
+  std::vector<Eigen::Triplet<double>> triplets;
+  triplets.reserve(block.entries.size());
+  for (const auto& e : block.entries) {
+    triplets.emplace_back(static_cast<Eigen::Index>(e.row), static_cast<Eigen::Index>(e.col),
+                          e.value);
+  }
+  matrix.resize(static_cast<Eigen::Index>(block.rows.count),
+                static_cast<Eigen::Index>(block.cols.count));
+  matrix.setFromTriplets(triplets.begin(), triplets.end());
+  return {std::move(block.rows), std::move(block.cols)};
+}
+
+std::vector<std::uint64_t> paralg::paracel_load_as_dense(Eigen::MatrixXd& matrix,
+                                                         const std::string& pattern) {
+  auto block = paracel_load_structured(pattern, load_pattern::fvec, false);
+  std::vector<std::uint64_t> row_ids;
+  std::unordered_map<std::uint64_t, Eigen::Index> local;
+  for (const auto& e : block.entries) {
+    if (local.emplace(e.row, static_cast<Eigen::Index>(row_ids.size())).second)
+      row_ids.push_back(e.row);
+  }
+  matrix = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(row_ids.size()),
+                                 static_cast<Eigen::Index>(block.cols.count));
+  for (const auto& e : block.entries)
+    matrix(local.at(e.row), static_cast<Eigen::Index>(e.col)) = e.value;
+  return row_ids;
+}
+
 void paralg::init_output(const std::string& folder) {
   // Worker 0 creates the folder; an error there must reach every worker, not hang them.
   std::string failure;

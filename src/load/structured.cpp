@@ -1,0 +1,217 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <tuple>
+
+#include "paracel/error.hpp"
+#include "paracel/load.hpp"
+#include "paracel/ring.hpp"
+#include "paracel/structured_load.hpp"
+
+namespace paracel {
+
+namespace {
+
+// Seeds for the owner of a row/col in the shuffle, and of a name in the id dictionary.
+constexpr std::uint64_t k_partition_seed = 0x9a7e1;
+constexpr std::uint64_t k_dictionary_seed = 0xd1c7;
+
+using named_entry = std::tuple<std::string, std::string, double>;
+
+std::vector<std::string_view> fields_of(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  auto is_sep = [](char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; };
+  while (i < line.size()) {
+    while (i < line.size() && is_sep(line[i])) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !is_sep(line[i])) ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+double parse_number(std::string_view text, const line_location& where, std::string_view line) {
+  double value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
+    throw_parse_error(where, line, "'" + std::string(text) + "' is not a number");
+  }
+  return value;
+}
+
+// Appends the entries of one line, with names still unresolved.
+void parse_line(load_pattern pattern, std::string_view line, const line_location& where,
+                std::vector<named_entry>& out) {
+  const auto fields = fields_of(line);
+  if (fields.empty()) return;  // blank lines carry no entry
+  switch (pattern) {
+    case load_pattern::fmap:
+    case load_pattern::smap:
+    case load_pattern::fsmap: {
+      if (fields.size() < 2 || fields.size() > 3) {
+        throw_parse_error(where, line, "expected 'row col [value]'");
+      }
+      const double value = fields.size() == 3 ? parse_number(fields[2], where, line) : 1.0;
+      out.emplace_back(std::string(fields[0]), std::string(fields[1]), value);
+      break;
+    }
+    case load_pattern::fset: {
+      if (fields.size() < 2) throw_parse_error(where, line, "expected 'row col[:value] ...'");
+      for (std::size_t i = 1; i < fields.size(); ++i) {
+        const auto colon = fields[i].rfind(':');
+        if (colon == std::string_view::npos) {
+          out.emplace_back(std::string(fields[0]), std::string(fields[i]), 1.0);
+        } else {
+          out.emplace_back(std::string(fields[0]), std::string(fields[i].substr(0, colon)),
+                           parse_number(fields[i].substr(colon + 1), where, line));
+        }
+      }
+      break;
+    }
+    case load_pattern::fvec: {
+      if (fields.size() < 2) throw_parse_error(where, line, "expected 'row v1 v2 ...'");
+      for (std::size_t i = 1; i < fields.size(); ++i) {
+        out.emplace_back(std::string(fields[0]), std::to_string(i - 1),
+                         parse_number(fields[i], where, line));
+      }
+      break;
+    }
+  }
+}
+
+int owner_of(load_pattern pattern, const named_entry& e, int workers, std::pair<int, int> grid) {
+  const auto h = [](const std::string& s) { return stable_hash(s, k_partition_seed); };
+  switch (pattern) {
+    case load_pattern::fmap:
+    case load_pattern::fset:
+      return static_cast<int>(h(std::get<0>(e)) % workers);
+    case load_pattern::smap:
+      return static_cast<int>(h(std::get<1>(e)) % workers);
+    case load_pattern::fsmap:
+      return static_cast<int>(h(std::get<0>(e)) % grid.first) * grid.second +
+             static_cast<int>(h(std::get<1>(e)) % grid.second);
+    case load_pattern::fvec:
+      return -1;  // stays where it was read
+  }
+  return 0;
+}
+
+}  // namespace
+
+load_pattern parse_load_pattern(std::string_view name) {
+  if (name == "fmap") return load_pattern::fmap;
+  if (name == "smap") return load_pattern::smap;
+  if (name == "fsmap") return load_pattern::fsmap;
+  if (name == "fset") return load_pattern::fset;
+  if (name == "fvec") return load_pattern::fvec;
+  throw error("unknown load pattern '" + std::string(name) +
+              "'; use fmap, smap, fsmap, fset or fvec (linesplit: paracel_load)");
+}
+
+std::pair<int, int> fsmap_grid(int workers) {
+  int rows = static_cast<int>(std::sqrt(static_cast<double>(workers)));
+  while (rows > 1 && workers % rows != 0) --rows;
+  return {rows, workers / rows};
+}
+
+id_map assign_dense_ids(const comm& workers, const std::vector<std::string>& names) {
+  const int w = workers.size();
+  // 1. Each distinct name goes to its owner in the dictionary.
+  std::vector<std::vector<std::string>> asked(w);
+  {
+    std::vector<std::string> distinct(names);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (auto& n : distinct) asked[stable_hash(n, k_dictionary_seed) % w].push_back(std::move(n));
+  }
+  const auto received = workers.alltoall(asked);
+  // 2. Owners number their names in sorted order, after the names of lower ranks.
+  std::vector<std::string> owned;
+  for (const auto& part : received) owned.insert(owned.end(), part.begin(), part.end());
+  std::sort(owned.begin(), owned.end());
+  owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
+  const auto counts = workers.allgather(static_cast<std::uint64_t>(owned.size()));
+  std::uint64_t offset = 0;
+  std::uint64_t total = 0;
+  for (int r = 0; r < w; ++r) {
+    if (r < workers.rank()) offset += counts[r];
+    total += counts[r];
+  }
+  // 3. Owners answer each asker, in the order asked.
+  std::vector<std::vector<std::uint64_t>> answers(w);
+  for (int r = 0; r < w; ++r) {
+    for (const auto& n : received[r]) {
+      const auto it = std::lower_bound(owned.begin(), owned.end(), n);
+      answers[r].push_back(offset + static_cast<std::uint64_t>(it - owned.begin()));
+    }
+  }
+  const auto ids = workers.alltoall(answers);
+  id_map out;
+  out.count = total;
+  for (int r = 0; r < w; ++r) {
+    for (std::size_t i = 0; i < asked[r].size(); ++i) {
+      out.ids.emplace(asked[r][i], ids[r][i]);
+      out.names.emplace(ids[r][i], asked[r][i]);
+    }
+  }
+  return out;
+}
+
+loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
+                             const structured_options& options) {
+  std::vector<named_entry> parsed;
+  workers.all_or_none([&] {
+    for_each_line(files, workers.rank(), workers.size(),
+                  [&](std::string_view line, const line_location& where) {
+                    parse_line(options.pattern, line, where, parsed);
+                  });
+  });
+  loaded_block block;
+  const auto grid = fsmap_grid(workers.size());
+  if (options.pattern == load_pattern::fsmap) std::tie(block.grid_rows, block.grid_cols) = grid;
+
+  std::vector<named_entry> mine;
+  if (options.pattern == load_pattern::fvec) {
+    mine = std::move(parsed);
+  } else {
+    std::vector<std::vector<named_entry>> outgoing(workers.size());
+    for (auto& e : parsed)
+      outgoing[owner_of(options.pattern, e, workers.size(), grid)].push_back(std::move(e));
+    parsed.clear();
+    for (auto& part : workers.alltoall(outgoing)) {
+      mine.insert(mine.end(), std::make_move_iterator(part.begin()),
+                  std::make_move_iterator(part.end()));
+    }
+  }
+
+  std::vector<std::string> row_names;
+  std::vector<std::string> col_names;
+  for (const auto& e : mine) {
+    row_names.push_back(std::get<0>(e));
+    (options.shared_ids ? row_names : col_names).push_back(std::get<1>(e));
+  }
+  block.rows = assign_dense_ids(workers, row_names);
+  if (options.shared_ids) {
+    block.cols = block.rows;
+  } else if (options.pattern == load_pattern::fvec) {
+    // Columns are positions: no dictionary, the width is the widest row anywhere.
+    std::uint64_t width = 0;
+    for (const auto& e : mine)
+      width = std::max<std::uint64_t>(width, std::stoull(std::get<1>(e)) + 1);
+    block.cols.count = workers.allreduce(width, reduce_op::max);
+  } else {
+    block.cols = assign_dense_ids(workers, col_names);
+  }
+  block.entries.reserve(mine.size());
+  for (const auto& [row, col, value] : mine) {
+    const std::uint64_t c = options.pattern == load_pattern::fvec && !options.shared_ids
+                                ? std::stoull(col)
+                                : block.cols.ids.at(col);
+    block.entries.push_back({block.rows.ids.at(row), c, value});
+  }
+  return block;
+}
+
+}  // namespace paracel
