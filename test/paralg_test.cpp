@@ -249,6 +249,25 @@ TEST_F(Paralg, GraphMatrixDenseAndLibsvmLoaders) {
   EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(svm.features.sum(), paracel::reduce_op::sum), 3.5);
 }
 
+TEST_F(Paralg, DecompositionAndDataMerge) {
+  int rows = 0, cols = 0;
+  alg_->set_decomp_info("smap");
+  alg_->get_decomp_info(rows, cols);
+  EXPECT_EQ(rows * cols, size());
+  EXPECT_EQ(rows, 1);
+  alg_->set_decomp_info("fsmap");
+  alg_->get_decomp_info(rows, cols);
+  EXPECT_EQ(rows * cols, size());
+  EXPECT_LE(rows, cols);
+  EXPECT_THROW(alg_->set_decomp_info("nonsense"), paracel::error);
+  const auto merged =
+      alg_->data_merge(std::vector<int>{rank()}, [](std::vector<int> a, const std::vector<int>& b) {
+        a.insert(a.end(), b.begin(), b.end());
+        return a;
+      });
+  if (rank() == 0) EXPECT_EQ(static_cast<int>(merged.size()), size());
+}
+
 TEST_F(Paralg, OutputErrorsReachEveryWorker) {
   EXPECT_THROW(alg_->init_output("/proc/no/such/place"), paracel::error);
 }

@@ -226,9 +226,26 @@ class paralg {
   int get_current_iter() const { return clock_; }
   int get_total_iters() const { return total_iters_; }
 
-  // How the input was decomposed (e.g. "fsmap"), for algorithms that need to know.
-  void set_decomp_info(const std::string& info) { decomp_info_ = info; }
-  const std::string& get_decomp_info() const { return decomp_info_; }
+  // The worker grid a load pattern implies: linesplit/fmap/fset/fvec split rows over all
+  // workers (workers x 1), smap columns (1 x workers), fsmap both (fsmap_grid). The loaders
+  // set it; get_decomp_info reads it as in the original Paracel.
+  void set_decomp_info(const std::string& pattern);
+  void get_decomp_info(int& rows, int& cols) const {
+    rows = decomp_rows_;
+    cols = decomp_cols_;
+  }
+
+  // Combines every worker's `data` with `combine` along a tree; the result on `root`.
+  // Collective over `over` (by default all workers).
+  template <class T, class F>
+  T data_merge(const T& data, F combine, int root = 0) {
+    return workers_.treereduce(data, combine, root);
+  }
+  template <class T, class F>
+  T data_merge(const T& data, F combine, const comm& over, int root = 0) {
+    return over.treereduce(data, combine, root);
+  }
+  comm& get_comm() { return workers_; }
 
   // ---- loading (see paracel/load.hpp for how input is split) ---------------------------
   // This worker's share of the lines of `pattern` (file, directory or glob).
@@ -237,6 +254,7 @@ class paralg {
   // paracel::error; use paracel::throw_parse_error to name the line).
   template <class T, class Parser>
   std::vector<T> paracel_load(const std::string& pattern, Parser parser) {
+    set_decomp_info("linesplit");
     std::vector<T> out;
     for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
                   [&](std::string_view line, const line_location&) {
@@ -247,6 +265,7 @@ class paralg {
   // Calls handle(line) for every line of this worker's share, without keeping them.
   template <class F>
   void paracel_load_handle(const std::string& pattern, F&& handle) {
+    set_decomp_info("linesplit");
     for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
                   [&](std::string_view line, const line_location&) { handle(std::string(line)); });
   }
@@ -259,9 +278,7 @@ class paralg {
 
   // ---- structured loading (paracel/structured_load.hpp); all collective -----------------
   loaded_block paracel_load_structured(const std::string& pattern, load_pattern how,
-                                       bool shared_ids = false) {
-    return load_structured(workers_, expand_inputs(pattern), {how, shared_ids});
-  }
+                                       bool shared_ids = false);
   // This worker's block of a graph of "from to [weight]" lines; returns the vertex ids.
   template <class W>
   id_map paracel_load_as_graph(digraph<W>& graph, const std::string& pattern,
@@ -306,6 +323,7 @@ class paralg {
                                                    const std::string& pattern);
   // LIBSVM lines (paracel/libsvm.hpp).
   libsvm_data paracel_load_libsvm(const std::string& pattern) {
+    set_decomp_info("linesplit");
     return load_libsvm(workers_, expand_inputs(pattern));
   }
 
@@ -346,7 +364,8 @@ class paralg {
   std::set<std::pair<std::string, std::string>> registered_updaters_;
   std::set<std::pair<std::string, std::string>> registered_filters_;
   std::string default_updater_;
-  std::string decomp_info_;
+  int decomp_rows_ = 1;
+  int decomp_cols_ = 1;
   std::string output_;
   int clock_ = 0;
   int total_iters_ = 0;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 #include <string_view>
+#include <tuple>
 
 namespace paracel {
 
@@ -115,7 +116,37 @@ void paralg::paracel_sync() {
 
 void paralg::iter_commit() { ++clock_; }
 
+namespace {
+
+// The worker grid (rows x cols) that loading with `how` implies for `workers` workers.
+std::pair<int, int> grid_of(load_pattern how, int workers) {
+  switch (how) {
+    case load_pattern::smap:
+      return {1, workers};
+    case load_pattern::fsmap:
+      return fsmap_grid(workers);
+    default:
+      return {workers, 1};
+  }
+}
+
+}  // namespace
+
+void paralg::set_decomp_info(const std::string& pattern) {
+  const auto grid = pattern == "linesplit"
+                        ? std::pair(get_worker_size(), 1)
+                        : grid_of(parse_load_pattern(pattern), get_worker_size());
+  std::tie(decomp_rows_, decomp_cols_) = grid;
+}
+
+loaded_block paralg::paracel_load_structured(const std::string& pattern, load_pattern how,
+                                             bool shared_ids) {
+  std::tie(decomp_rows_, decomp_cols_) = grid_of(how, get_worker_size());
+  return load_structured(workers_, expand_inputs(pattern), {how, shared_ids});
+}
+
 std::vector<std::string> paralg::paracel_load(const std::string& pattern) {
+  set_decomp_info("linesplit");
   std::vector<std::string> out;
   for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
                 [&](std::string_view line, const line_location&) { out.emplace_back(line); });
