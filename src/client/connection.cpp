@@ -62,7 +62,7 @@ void connection::drain_async(std::size_t limit, clock::time_point deadline) {
   }
 }
 
-std::optional<std::string> connection::take_async_error() {
+std::optional<connection::async_failure> connection::take_async_error() {
   auto out = std::move(async_error_);
   async_error_.reset();
   return out;
@@ -94,8 +94,8 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
     const bool awaited_now = h.id == awaited;  // then the caller checks the status itself
     if (!awaited_now && h.st != status::ok && !async_error_) {
       const std::string message = frames.size() > 1 ? std::string(proto::view(frames[1])) : "";
-      async_error_ = async->second + " failed on server " + endpoint_ + " (" + status_name(h.st) +
-                     "): " + message;
+      async_error_ = async_failure{h.st, async->second + " failed on server " + endpoint_ + " (" +
+                                             status_name(h.st) + "): " + message};
     }
     async_.erase(async);
     if (!awaited_now) return;

@@ -42,7 +42,11 @@ class connection {
   // Receives acks until at most `limit` async requests are in flight.
   void drain_async(std::size_t limit, clock::time_point deadline);
   // The first failure among acknowledged async requests since the last call, if any.
-  std::optional<std::string> take_async_error();
+  struct async_failure {
+    status code;
+    std::string message;
+  };
+  std::optional<async_failure> take_async_error();
 
  private:
   // Receives one reply (or throws timeout_error); files it by id.
@@ -55,7 +59,7 @@ class connection {
   std::unordered_map<std::uint64_t, reply> ready_;
   std::unordered_map<std::uint64_t, std::string> async_;
   std::unordered_set<std::uint64_t> abandoned_;  // timed out: their replies are dropped
-  std::optional<std::string> async_error_;
+  std::optional<async_failure> async_error_;
 };
 
 }  // namespace paracel::client

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <queue>
 
 #include "client/connection.hpp"
 #include "paracel/ring.hpp"
@@ -71,7 +70,7 @@ struct ps_client::impl {
   // Throws the first error among acknowledged async updates.
   void raise_async_errors() {
     for (auto& c : flat) {
-      if (auto failure = c->take_async_error()) throw server_error(status::plugin_error, *failure);
+      if (auto failure = c->take_async_error()) throw server_error(failure->code, failure->message);
     }
   }
 
