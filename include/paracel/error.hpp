@@ -12,15 +12,16 @@ namespace paracel {
 // The status in every reply header. Values are part of the wire protocol: append only.
 enum class status : std::uint8_t {
   ok = 0,
-  not_found = 1,         // the key does not exist
-  bad_request = 2,       // malformed, truncated or inconsistent message
-  version_mismatch = 3,  // protocol version differs from the server's
-  unknown_op = 4,        // opcode the server does not know
-  type_mismatch = 5,     // an updater or top-k met a value of another type
-  plugin_error = 6,      // plugin refused, missing, or failed while running
-  too_large = 7,         // request above the server's size limit
-  conflict = 8,          // a name is already registered to something else
-  internal_error = 9,    // a bug or resource failure inside the server
+  not_found = 1,           // the key does not exist
+  bad_request = 2,         // malformed, truncated or inconsistent message
+  version_mismatch = 3,    // protocol version differs from the server's
+  unknown_op = 4,          // opcode the server does not know
+  type_mismatch = 5,       // an updater or top-k met a value of another type
+  plugin_error = 6,        // plugin refused, missing, or failed while running
+  too_large = 7,           // request above the server's size limit
+  conflict = 8,            // a name is already registered to something else
+  internal_error = 9,      // a bug or resource failure inside the server
+  deadline_exceeded = 10,  // an SSP clock wait outlived its deadline (names the slowest worker)
 };
 
 const char* status_name(status s);

@@ -180,6 +180,18 @@ class ps_client {
 
   std::vector<server_stats> stats();
 
+  // ---- SSP clocks (a clock table on server 0; see docs/protocol.md) ---------------------
+  // Declares `worker` of `workers` (every worker does, with the same count); `total` is its
+  // last clock, after which it no longer holds others back (-1: unknown).
+  void clock_register(int workers, int worker, std::int64_t total = -1);
+  // Advances the worker's clock; returns the minimum clock over the workers afterwards.
+  std::int64_t clock_commit(int worker);
+  // Blocks until the minimum clock is >= target, and returns it. Throws timeout_error naming
+  // the slowest worker when `timeout` passes first.
+  std::int64_t clock_wait(std::int64_t target, std::chrono::milliseconds timeout);
+  // The worker is done: it no longer holds the others back.
+  void clock_finish(int worker);
+
   // ---- byte-level API (values as produced by paracel::encode) --------------------------
   std::optional<std::string> pull_bytes(std::string_view key);
   // Calls visit(index into keys, value or nullopt) once per key, reading the reply in place.

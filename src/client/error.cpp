@@ -24,6 +24,8 @@ const char* status_name(status s) {
       return "conflict";
     case status::internal_error:
       return "internal_error";
+    case status::deadline_exceeded:
+      return "deadline_exceeded";
   }
   return "unknown_status";
 }

@@ -414,3 +414,44 @@ std::vector<server_stats> ps_client::stats() {
 }
 
 }  // namespace paracel
+
+namespace paracel {
+
+void ps_client::clock_register(int workers, int worker, std::int64_t total) {
+  std::vector<zmq::message_t> payload;
+  payload.push_back(proto::encode_args(std::int32_t{workers}, std::int32_t{worker}, total));
+  impl_->call(*impl_->servers[0][0], op::clock_register, std::move(payload), impl_->deadline());
+}
+
+std::int64_t ps_client::clock_commit(int worker) {
+  flush();  // a commit promises that this worker's updates are applied
+  std::vector<zmq::message_t> payload;
+  payload.push_back(proto::encode_args(std::int32_t{worker}));
+  auto r =
+      impl_->call(*impl_->servers[0][0], op::clock_commit, std::move(payload), impl_->deadline());
+  return std::get<0>(proto::decode_args<std::int64_t>(r.payload.at(0)));
+}
+
+std::int64_t ps_client::clock_wait(std::int64_t target, std::chrono::milliseconds timeout) {
+  connection& host = *impl_->servers[0][0];
+  std::vector<zmq::message_t> payload;
+  payload.push_back(proto::encode_args(target, static_cast<std::int64_t>(timeout.count())));
+  // The server answers at its own deadline; ours only covers a server that died meanwhile.
+  const auto until = clock::now() + timeout + impl_->options.deadline;
+  const std::uint64_t id = host.send(op::clock_wait, payload, until);
+  client::reply r = host.await(id, op::clock_wait, until);
+  if (r.header.st == status::deadline_exceeded) {
+    const std::string message = r.payload.empty() ? "" : std::string(proto::view(r.payload[0]));
+    throw timeout_error("SSP wait on server " + host.endpoint() + ": " + message);
+  }
+  impl::check(host, r, op::clock_wait);
+  return std::get<0>(proto::decode_args<std::int64_t>(r.payload.at(0)));
+}
+
+void ps_client::clock_finish(int worker) {
+  std::vector<zmq::message_t> payload;
+  payload.push_back(proto::encode_args(std::int32_t{worker}));
+  impl_->call(*impl_->servers[0][0], op::clock_finish, std::move(payload), impl_->deadline());
+}
+
+}  // namespace paracel

@@ -42,6 +42,14 @@ const char* op_name(op code) {
       return "unregister_filter";
     case op::stats:
       return "stats";
+    case op::clock_register:
+      return "clock_register";
+    case op::clock_commit:
+      return "clock_commit";
+    case op::clock_wait:
+      return "clock_wait";
+    case op::clock_finish:
+      return "clock_finish";
     case op::end_:
       break;
   }
@@ -121,7 +129,7 @@ header decode_header(const zmq::message_t& frame) {
     throw protocol_error(status::unknown_op, "unknown opcode " + std::to_string(visitor.fields[1]),
                          h);
   }
-  if (visitor.fields[3] > static_cast<std::uint64_t>(status::internal_error)) {
+  if (visitor.fields[3] > static_cast<std::uint64_t>(status::deadline_exceeded)) {
     throw protocol_error(status::bad_request, "unknown status " + std::to_string(visitor.fields[3]),
                          h);
   }

@@ -43,6 +43,10 @@ enum class op : std::uint8_t {
   register_filter,
   unregister_filter,
   stats,
+  clock_register,  // SSP clock table: on thread 0 of the server that hosts it
+  clock_commit,
+  clock_wait,
+  clock_finish,
   end_,  // one past the last opcode
 };
 

@@ -30,8 +30,10 @@ class clock_table {
   int workers() const { return static_cast<int>(clocks_.size()); }
   std::int64_t clock_of(int worker) const { return clocks_.at(index(worker)); }
 
-  // The worker's last clock: once reached, it stops holding the others back.
-  void set_total(int worker, std::int64_t total) { totals_.at(index(worker)) = total; }
+  // The worker's last clock: once reached, it stops holding the others back. Call
+  // finish_check() afterwards: a lowered total may release waits.
+  void set_total(int worker, std::int64_t total) { totals_[index(worker)] = total; }
+  std::vector<Waiter> finish_check() { return release(); }
   // The worker is done (or gone): it stops holding the others back.
   std::vector<Waiter> finish(int worker) {
     finished_.at(index(worker)) = true;

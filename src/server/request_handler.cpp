@@ -281,8 +281,18 @@ void on_stats(handler_context& ctx, std::span<zmq::message_t>, std::vector<zmq::
   out.push_back(proto::encode_args(keys, bytes, ops));
 }
 
-void dispatch(handler_context& ctx, op code, std::span<zmq::message_t> in,
+void on_clock(handler_context& ctx, const proto::header& h, std::span<zmq::message_t> in,
               std::vector<zmq::message_t>& out) {
+  if (ctx.clocks == nullptr) {
+    fail(status::bad_request,
+         std::string(proto::op_name(h.code)) + " must go to the server's endpoint (its thread 0)");
+  }
+  if (!ctx.clocks->handle(h, ctx.identity, in, out, *ctx.outbox)) out.clear();  // parked
+}
+
+void dispatch(handler_context& ctx, const proto::header& h, std::span<zmq::message_t> in,
+              std::vector<zmq::message_t>& out) {
+  const op code = h.code;
   switch (code) {
     case op::hello:
       return on_hello(ctx, in, out);
@@ -320,6 +330,11 @@ void dispatch(handler_context& ctx, op code, std::span<zmq::message_t> in,
       return on_unregister(ctx, plugin_kind::filter, in, out);
     case op::stats:
       return on_stats(ctx, in, out);
+    case op::clock_register:
+    case op::clock_commit:
+    case op::clock_wait:
+    case op::clock_finish:
+      return on_clock(ctx, h, in, out);
     case op::end_:
       break;
   }
@@ -354,7 +369,7 @@ void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
     if (h.st != status::ok) fail(status::bad_request, "a request must carry status ok");
     ctx.counters.ops[static_cast<std::size_t>(h.code)].fetch_add(1, std::memory_order_relaxed);
     reply.push_back(proto::encode_header(h));
-    dispatch(ctx, h.code, request.subspan(1), reply);
+    dispatch(ctx, h, request.subspan(1), reply);
     return;
   } catch (const op_error& e) {
     error_reply(h, e.code, e.message, reply);

@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "proto/message.hpp"
+#include "server/clock_service.hpp"
 #include "server/plugin_registry.hpp"
 #include "server/shard.hpp"
 
@@ -29,10 +30,13 @@ struct handler_context {
   server_counters& counters;
   const std::vector<std::uint16_t>& ports;  // of every server thread, for hello
   std::size_t max_request_bytes;
+  clock_service* clocks = nullptr;          // thread 0 only: the SSP clock table
+  std::string_view identity;                // of the peer being answered
+  std::vector<outgoing>* outbox = nullptr;  // messages to other peers (released clock waits)
 };
 
 // `request` is the message without the ROUTER identity frame; `reply` receives the frames
-// to send back after the identity.
+// to send back after the identity, or stays empty when the request was parked (clock_wait).
 void handle_request(handler_context& context, std::span<zmq::message_t> request,
                     std::vector<zmq::message_t>& reply);
 

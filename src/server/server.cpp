@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <iterator>
 #include <stdexcept>
 #include <zmq_addon.hpp>
@@ -66,28 +68,69 @@ void server::stop() {
   });
 }
 
+namespace {
+
+void send_to(zmq::socket_t& socket, const zmq::message_t& identity,
+             std::vector<zmq::message_t>& frames) {
+  zmq::message_t head(identity.data(), identity.size());
+  socket.send(head, zmq::send_flags::sndmore);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    socket.send(frames[i],
+                i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+  }
+}
+
+// Receives one request, waiting at most until `until` (forever when it is max()).
+bool receive(zmq::socket_t& socket, std::vector<zmq::message_t>& request,
+             std::chrono::steady_clock::time_point until) {
+  if (until != std::chrono::steady_clock::time_point::max()) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    zmq::pollitem_t item{static_cast<void*>(socket), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1,
+                  std::max(wait, std::chrono::milliseconds(0)) + std::chrono::milliseconds(1)) ==
+        0) {
+      return false;
+    }
+    return zmq::recv_multipart(socket, std::back_inserter(request), zmq::recv_flags::dontwait)
+        .has_value();
+  }
+  return zmq::recv_multipart(socket, std::back_inserter(request)).has_value();
+}
+
+}  // namespace
+
 void server::serve(std::size_t t) {
   zmq::socket_t& socket = sockets_[t];
-  handler_context context{*shards_[t], shards_, registry_,
-                          counters_,   ports_,  options_.max_request_bytes};
+  std::vector<outgoing> outbox;
+  handler_context context{*shards_[t],
+                          shards_,
+                          registry_,
+                          counters_,
+                          ports_,
+                          options_.max_request_bytes,
+                          t == 0 ? &clocks_ : nullptr,
+                          {},
+                          &outbox};
   std::vector<zmq::message_t> request;
   std::vector<zmq::message_t> reply;
   for (;;) {
     request.clear();
     try {
-      if (!zmq::recv_multipart(socket, std::back_inserter(request))) continue;
-    } catch (const zmq::error_t& e) {
-      if (e.num() == ETERM) break;
-      continue;
-    }
-    if (request.size() < 2) continue;  // a ROUTER always prepends the peer's identity
-    handle_request(context, std::span(request).subspan(1), reply);
-    try {
-      socket.send(request[0], zmq::send_flags::sndmore);
-      for (std::size_t i = 0; i < reply.size(); ++i) {
-        socket.send(reply[i],
-                    i + 1 < reply.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+      // Thread 0 wakes up for the deadlines of parked clock waits.
+      const auto until =
+          context.clocks ? clocks_.next_deadline() : std::chrono::steady_clock::time_point::max();
+      if (receive(socket, request, until) && request.size() >= 2) {
+        context.identity = proto::view(request[0]);
+        handle_request(context, std::span(request).subspan(1), reply);
+        if (!reply.empty()) send_to(socket, request[0], reply);
       }
+      if (context.clocks) clocks_.expire(std::chrono::steady_clock::now(), outbox);
+      for (auto& message : outbox) {
+        const zmq::message_t identity(message.identity.data(), message.identity.size());
+        send_to(socket, identity, message.frames);
+      }
+      outbox.clear();
     } catch (const zmq::error_t& e) {
       if (e.num() == ETERM) break;
     }

@@ -53,6 +53,7 @@ class server {
   zmq::context_t context_;
   plugin_registry registry_;
   server_counters counters_;
+  clock_service clocks_;  // used by thread 0 only
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<zmq::socket_t> sockets_;
   std::vector<std::uint16_t> ports_;
