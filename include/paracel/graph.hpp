@@ -22,6 +22,7 @@ using vertex = std::uint64_t;
 template <class W = double>
 class digraph {
  public:
+  using weight_type = W;
   using edge_list = std::vector<std::pair<vertex, W>>;
 
   void add_edge(vertex from, vertex to, W weight = W(1)) {
@@ -123,6 +124,7 @@ class digraph {
 template <class W = double>
 class undirected_graph {
  public:
+  using weight_type = W;
   void add_edge(vertex a, vertex b, W weight = W(1)) {
     g_.add_edge(a, b, weight);
     if (a != b) g_.add_edge(b, a, weight);
@@ -147,6 +149,7 @@ class undirected_graph {
 template <class W = double>
 class bigraph {
  public:
+  using weight_type = W;
   using edge_list = std::vector<std::pair<vertex, W>>;
   void add_edge(vertex left, vertex right, W weight = W(1)) {
     left_[left].emplace_back(right, weight);

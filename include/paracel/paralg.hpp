@@ -31,6 +31,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -279,17 +280,14 @@ class paralg {
   // ---- structured loading (paracel/structured_load.hpp); all collective -----------------
   loaded_block paracel_load_structured(const std::string& pattern, load_pattern how,
                                        bool shared_ids = false);
-  // This worker's block of a graph of "from to [weight]" lines; returns the vertex ids.
-  template <class W>
-  id_map paracel_load_as_graph(digraph<W>& graph, const std::string& pattern,
-                               load_pattern how = load_pattern::fmap) {
-    auto block = paracel_load_structured(pattern, how, true);
-    for (const auto& e : block.entries) graph.add_edge(e.row, e.col, static_cast<W>(e.value));
-    return std::move(block.rows);
-  }
-  template <class W>
-  id_map paracel_load_as_graph(undirected_graph<W>& graph, const std::string& pattern,
-                               load_pattern how = load_pattern::fmap) {
+  // This worker's block of a graph of "from to [weight]" lines (a digraph or an
+  // undirected_graph); returns the vertex ids.
+  template <class Graph>
+  requires std::is_same_v<Graph, digraph<typename Graph::weight_type>> ||
+      std::is_same_v<Graph, undirected_graph<typename Graph::weight_type>>
+          id_map paracel_load_as_graph(Graph& graph, const std::string& pattern,
+                                       load_pattern how = load_pattern::fmap) {
+    using W = typename Graph::weight_type;
     auto block = paracel_load_structured(pattern, how, true);
     for (const auto& e : block.entries) graph.add_edge(e.row, e.col, static_cast<W>(e.value));
     return std::move(block.rows);
