@@ -357,6 +357,9 @@ class paralg {
 
  private:
   void ensure_updater(const std::string& file, const std::string& updater);
+  static void register_once(std::set<std::pair<std::string, std::string>>& done,
+                            const std::string& file, const std::string& name,
+                            const std::function<void()>& register_on_servers);
   const std::string& default_updater(const char* caller) const;
 
   std::set<std::pair<std::string, std::string>> registered_updaters_;

@@ -73,14 +73,8 @@ void paralg::paracel_register_bupdate(const std::string& file, const std::string
 
 void paralg::paracel_register_read_special(const std::string& file,
                                            const std::string& filter_name) {
-  if (registered_filters_.insert({file, filter_name}).second) {
-    try {
-      ps_.register_filter(file, filter_name);
-    } catch (...) {
-      registered_filters_.erase({file, filter_name});
-      throw;
-    }
-  }
+  register_once(registered_filters_, file, filter_name,
+                [&] { ps_.register_filter(file, filter_name); });
 }
 
 void paralg::paracel_register_remove_special(const std::string& file,
@@ -89,14 +83,20 @@ void paralg::paracel_register_remove_special(const std::string& file,
 }
 
 void paralg::ensure_updater(const std::string& file, const std::string& updater) {
-  // Registration costs a round trip to every server: do it once per (file, updater).
-  if (registered_updaters_.insert({file, updater}).second) {
-    try {
-      ps_.register_updater(file, updater);
-    } catch (...) {
-      registered_updaters_.erase({file, updater});
-      throw;
-    }
+  register_once(registered_updaters_, file, updater, [&] { ps_.register_updater(file, updater); });
+}
+
+void paralg::register_once(std::set<std::pair<std::string, std::string>>& done,
+                           const std::string& file, const std::string& name,
+                           const std::function<void()>& register_on_servers) {
+  // Registration costs a round trip to every server: do it once per (file, name), and
+  // forget a failed attempt so that it can be retried.
+  if (!done.insert({file, name}).second) return;
+  try {
+    register_on_servers();
+  } catch (...) {
+    done.erase({file, name});
+    throw;
   }
 }
 
