@@ -22,10 +22,25 @@
 // The method names keep the original Paracel spelling so that its algorithms port with little
 // change. Each worker (MPI rank) owns one paralg; it is not thread-safe. Members marked
 // "collective" must be called by every worker, in the same order.
+//
+// Bounded staleness (SSP). Each worker has a clock, advanced by iter_commit(); a clock table
+// on server 0 knows every worker's clock. With staleness s >= 0 a worker at clock c reads
+// values that include every update made by every worker at clocks <= c - s - 1:
+//   - a read is served from this worker's cache when the cached value already does (it was
+//     fetched when the slowest worker had reached clock c - s or later);
+//   - otherwise the read blocks until the slowest worker reaches clock c - s (one request,
+//     answered by the clock server when that happens: no polling), then fetches the value.
+// s = 0 is BSP; s < 0 is fully asynchronous: reads never wait and always fetch. A worker's
+// own writes, updates and removes are visible to its own later reads at once. paracel_sync()
+// (all workers' updates applied) empties the cache. set_total_iters(n) tells the clock
+// server that this worker stops after n clocks, so that it then no longer holds the others
+// back; so does destroying the paralg. A wait longer than options.clock_timeout (a worker
+// died or hangs) throws timeout_error naming the slowest worker and its clock.
 #pragma once
 
 #include <Eigen/Dense>
 #include <Eigen/Sparse>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -42,6 +57,7 @@
 #include "paracel/libsvm.hpp"
 #include "paracel/load.hpp"
 #include "paracel/ps_client.hpp"
+#include "paracel/ssp_cache.hpp"
 #include "paracel/structured_load.hpp"
 
 namespace paracel {
@@ -52,7 +68,9 @@ struct paralg_options {
   std::vector<std::string> servers;
   std::string output;     // folder for dumps; created (collectively) when set
   int rounds = 1;         // iterations the algorithm should run; see rounds()
-  int staleness = 0;      // SSP bound; 0 = BSP (enforced once the SSP clock server lands)
+  int staleness = 0;      // SSP bound: 0 = BSP, s > 0 = SSP, negative = asynchronous
+  // How long a read may wait for the slowest worker before timeout_error.
+  std::chrono::milliseconds clock_timeout = std::chrono::minutes(10);
   client_options client;  // deadlines and batching of the parameter-server client
 
   // Reads --server_info=E1,E2 (as prun.py passes it) and --output=DIR from argv, falling
@@ -60,9 +78,18 @@ struct paralg_options {
   static paralg_options from_args(int argc, char** argv);
 };
 
+// What SSP did for this worker's reads (see get_ssp_stats).
+struct ssp_stats {
+  std::uint64_t reads = 0;       // keys read through paracel_read / paracel_read_multi
+  std::uint64_t cache_hits = 0;  // of which served from the cache
+  std::uint64_t waits = 0;       // reads that had to wait for the slowest worker
+  std::chrono::nanoseconds wait_time{0};
+};
+
 class paralg {
  public:
-  // Connects this worker to every server. Collective over `workers`.
+  // Connects this worker to every server and registers it in a new clock table on server 0.
+  // Collective over `workers`.
   explicit paralg(paralg_options options, comm workers = comm());
   virtual ~paralg();
   paralg(const paralg&) = delete;
@@ -80,30 +107,48 @@ class paralg {
   ps_client& ps() { return ps_; }
 
   // ---- reads ------------------------------------------------------------------------
+  // Reads follow the SSP rules above. Reads of the whole store, of filtered keys and top-k
+  // wait as a read must, then always fetch (they are not cached).
+  //
   // Fills `value` and returns true, or returns false when the key does not exist.
   template <class V>
   bool paracel_read(const std::string& key, V& value) {
-    auto got = ps_.try_pull<V>(key);
-    if (!got) return false;
-    value = std::move(*got);
+    if (!ssp_bounded()) {
+      auto got = ps_.try_pull<V>(key);
+      if (!got) return false;
+      value = std::move(*got);
+      return true;
+    }
+    const std::string* bytes = ssp_read(key);
+    if (!bytes) return false;
+    value = decode<V>(*bytes);
     return true;
   }
   // The value of `key`; throws key_not_found when it does not exist.
   template <class V>
   V paracel_read(const std::string& key) {
-    return ps_.pull<V>(key);
+    if (!ssp_bounded()) return ps_.pull<V>(key);
+    const std::string* bytes = ssp_read(key);
+    if (!bytes) throw key_not_found(key, ps_.server_endpoint(ps_.server_of(key)));
+    return decode<V>(*bytes);
   }
   template <class V>
   std::vector<V> paracel_read_multi(const std::vector<std::string>& keys) {
-    return ps_.pull_multi<V>(keys);
+    if (!ssp_bounded()) return ps_.pull_multi<V>(keys);
+    std::vector<V> out;
+    out.reserve(keys.size());
+    for (const std::string* bytes : ssp_read_multi(keys)) out.push_back(decode<V>(*bytes));
+    return out;
   }
   template <class V>
   std::unordered_map<std::string, V> paracel_readall() {
+    ssp_wait_for_reads();
     return ps_.pull_all<V>();
   }
   // Calls handle(key, value) for every pair, a page at a time.
   template <class V, class F>
   void paracel_readall_handle(F&& handle) {
+    ssp_wait_for_reads();
     ps_.pull_all_bytes(
         {}, [&](std::string_view k, std::string_view v) { handle(std::string(k), decode<V>(v)); });
   }
@@ -112,12 +157,14 @@ class paralg {
   std::unordered_map<std::string, V> paracel_read_special(const std::string& file,
                                                           const std::string& filter_name) {
     paracel_register_read_special(file, filter_name);
+    ssp_wait_for_reads();
     return ps_.pull_all<V>(filter_name);
   }
   template <class V, class F>
   void paracel_read_special_handle(const std::string& file, const std::string& filter_name,
                                    F&& handle) {
     paracel_register_read_special(file, filter_name);
+    ssp_wait_for_reads();
     ps_.pull_all_bytes(filter_name, [&](std::string_view k, std::string_view v) {
       handle(std::string(k), decode<V>(v));
     });
@@ -125,23 +172,27 @@ class paralg {
   // The k pairs with the largest numeric values, largest first.
   template <class V>
   std::vector<std::pair<std::string, V>> paracel_read_topk(std::size_t k) {
+    ssp_wait_for_reads();
     return ps_.top_k<V>(k);
   }
   template <class V>
   std::vector<std::pair<std::string, V>> paracel_read_topk_with_key_filter(
       std::size_t k, const std::string& file, const std::string& filter_name) {
     paracel_register_read_special(file, filter_name);
+    ssp_wait_for_reads();
     return ps_.top_k<V>(k, filter_name);
   }
   bool paracel_contains(const std::string& key) { return ps_.contains(key); }
 
-  // ---- writes -----------------------------------------------------------------------
+  // ---- writes (each forgets the cached value, so that this worker reads its own write) --
   template <class V>
   void paracel_write(const std::string& key, const V& value) {
+    cache_.invalidate(key);
     ps_.push(key, value);
   }
   template <class V>
   void paracel_write_multi(const std::vector<std::string>& keys, const std::vector<V>& values) {
+    for (const auto& k : keys) cache_.invalidate(k);
     ps_.push_multi(keys, values);
   }
   template <class V>
@@ -152,12 +203,16 @@ class paralg {
       keys.push_back(k);
       values.push_back(v);
     }
-    ps_.push_multi(keys, values);
+    paracel_write_multi(keys, values);
   }
-  bool paracel_remove(const std::string& key) { return ps_.remove(key); }
+  bool paracel_remove(const std::string& key) {
+    cache_.invalidate(key);
+    return ps_.remove(key);
+  }
   // Removes every key the filter keeps; returns how many.
   std::uint64_t paracel_remove_special(const std::string& file, const std::string& filter_name) {
     paracel_register_remove_special(file, filter_name);
+    cache_.clear();
     return ps_.remove_filtered(filter_name);
   }
 
@@ -168,15 +223,18 @@ class paralg {
   update_ticket paracel_update(const std::string& key, const V& delta, const std::string& file,
                                const std::string& updater) {
     ensure_updater(file, updater);
+    cache_.invalidate(key);
     return ps_.update(key, delta, updater);
   }
   template <class V>
   update_ticket paracel_update(const std::string& key, const V& delta, builtin op) {
+    cache_.invalidate(key);
     return ps_.update(key, delta, op);
   }
   // With the updater given to paracel_register_update / paracel_register_bupdate.
   template <class V>
   update_ticket paracel_update(const std::string& key, const V& delta) {
+    cache_.invalidate(key);
     return ps_.update(key, delta, default_updater("paracel_update"));
   }
   void wait_update(const update_ticket& ticket) { ps_.wait(ticket); }
@@ -186,29 +244,35 @@ class paralg {
   void paracel_bupdate(const std::string& key, const V& delta, const std::string& file,
                        const std::string& updater) {
     ensure_updater(file, updater);
+    cache_.invalidate(key);
     ps_.bupdate(key, delta, updater);
   }
   template <class V>
   void paracel_bupdate(const std::string& key, const V& delta, builtin op) {
+    cache_.invalidate(key);
     ps_.bupdate(key, delta, op);
   }
   template <class V>
   void paracel_bupdate(const std::string& key, const V& delta) {
+    cache_.invalidate(key);
     ps_.bupdate(key, delta, default_updater("paracel_bupdate"));
   }
   template <class V>
   void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas,
                              const std::string& file, const std::string& updater) {
     ensure_updater(file, updater);
+    invalidate(keys);
     ps_.bupdate_multi(keys, deltas, updater);
   }
   template <class V>
   void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas,
                              builtin op) {
+    invalidate(keys);
     ps_.bupdate_multi(keys, deltas, op);
   }
   template <class V>
   void paracel_bupdate_multi(const std::vector<std::string>& keys, const std::vector<V>& deltas) {
+    invalidate(keys);
     ps_.bupdate_multi(keys, deltas, default_updater("paracel_bupdate_multi"));
   }
 
@@ -219,13 +283,18 @@ class paralg {
   void paracel_register_remove_special(const std::string& file, const std::string& filter_name);
 
   // ---- synchronisation -----------------------------------------------------------------
-  // Waits for this worker's pending updates, then for every worker. Collective.
+  // Waits for this worker's pending updates, then for every worker, and empties the SSP
+  // cache. Collective.
   void paracel_sync();
-  // Ends this worker's current iteration (advances its clock).
+  // Ends this worker's current iteration: its pending updates are applied, then its clock
+  // advances on the clock server.
   void iter_commit();
-  void set_total_iters(int iterations) { total_iters_ = iterations; }
+  // This worker runs `iterations` clocks; once it committed them it no longer holds the
+  // others back.
+  void set_total_iters(int iterations);
   int get_current_iter() const { return clock_; }
   int get_total_iters() const { return total_iters_; }
+  const ssp_stats& get_ssp_stats() const { return ssp_stats_; }
 
   // The worker grid a load pattern implies: linesplit/fmap/fset/fvec split rows over all
   // workers (workers x 1), smap columns (1 x workers), fsmap both (fsmap_grid). The loaders
@@ -356,6 +425,20 @@ class paralg {
   ps_client ps_;
 
  private:
+  // ---- SSP (see the top of this file and paracel/ssp_cache.hpp) ------------------------
+  bool ssp_bounded() const { return options_.staleness >= 0; }
+  // Blocks until the slowest worker reached clock c - s (unless already known).
+  void ssp_wait_for_reads();
+  // The encoded value of `key`, from the cache when fresh enough; nullptr when it does not
+  // exist. Valid until the cache changes.
+  const std::string* ssp_read(const std::string& key);
+  // The encoded values of `keys` (fetching all stale ones in one request); throws
+  // key_not_found if any is missing.
+  std::vector<const std::string*> ssp_read_multi(const std::vector<std::string>& keys);
+  void invalidate(const std::vector<std::string>& keys) {
+    for (const auto& k : keys) cache_.invalidate(k);
+  }
+
   void ensure_updater(const std::string& file, const std::string& updater);
   static void register_once(std::set<std::pair<std::string, std::string>>& done,
                             const std::string& file, const std::string& name,
@@ -370,6 +453,10 @@ class paralg {
   std::string output_;
   int clock_ = 0;
   int total_iters_ = 0;
+  std::string clock_table_;      // this paralg's table on the clock server
+  std::int64_t known_min_ = 0;   // the slowest worker's clock, as last heard
+  ssp_cache cache_;
+  ssp_stats ssp_stats_;
 };
 
 }  // namespace paracel

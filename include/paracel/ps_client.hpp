@@ -180,17 +180,21 @@ class ps_client {
 
   std::vector<server_stats> stats();
 
-  // ---- SSP clocks (a clock table on server 0; see docs/protocol.md) ---------------------
+  // ---- SSP clocks (clock tables on server 0; see docs/protocol.md) ---------------------
+  // A table is named, so that several algorithms (or jobs) sharing servers keep apart
+  // clocks; paralg makes one per instance. It is dropped when all its workers finished.
   // Declares `worker` of `workers` (every worker does, with the same count); `total` is its
   // last clock, after which it no longer holds others back (-1: unknown).
-  void clock_register(int workers, int worker, std::int64_t total = -1);
-  // Advances the worker's clock; returns the minimum clock over the workers afterwards.
-  std::int64_t clock_commit(int worker);
+  void clock_register(std::string_view table, int workers, int worker, std::int64_t total = -1);
+  // Advances the worker's clock (after flushing this client's pending updates, so that its
+  // updates are applied before the clock moves); returns the minimum clock afterwards.
+  std::int64_t clock_commit(std::string_view table, int worker);
   // Blocks until the minimum clock is >= target, and returns it. Throws timeout_error naming
   // the slowest worker when `timeout` passes first.
-  std::int64_t clock_wait(std::int64_t target, std::chrono::milliseconds timeout);
+  std::int64_t clock_wait(std::string_view table, std::int64_t target,
+                          std::chrono::milliseconds timeout);
   // The worker is done: it no longer holds the others back.
-  void clock_finish(int worker);
+  void clock_finish(std::string_view table, int worker);
 
   // ---- byte-level API (values as produced by paracel::encode) --------------------------
   std::optional<std::string> pull_bytes(std::string_view key);

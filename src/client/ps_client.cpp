@@ -417,25 +417,37 @@ std::vector<server_stats> ps_client::stats() {
 
 namespace paracel {
 
-void ps_client::clock_register(int workers, int worker, std::int64_t total) {
+namespace {
+
+// A clock op's payload: the table's name, then its arguments.
+template <class... Args>
+std::vector<zmq::message_t> clock_payload(std::string_view table, const Args&... args) {
   std::vector<zmq::message_t> payload;
-  payload.push_back(proto::encode_args(std::int32_t{workers}, std::int32_t{worker}, total));
-  impl_->call(*impl_->servers[0][0], op::clock_register, std::move(payload), impl_->deadline());
+  payload.emplace_back(table.data(), table.size());
+  payload.push_back(proto::encode_args(args...));
+  return payload;
 }
 
-std::int64_t ps_client::clock_commit(int worker) {
+}  // namespace
+
+void ps_client::clock_register(std::string_view table, int workers, int worker,
+                               std::int64_t total) {
+  impl_->call(*impl_->servers[0][0], op::clock_register,
+              clock_payload(table, std::int32_t{workers}, std::int32_t{worker}, total),
+              impl_->deadline());
+}
+
+std::int64_t ps_client::clock_commit(std::string_view table, int worker) {
   flush();  // a commit promises that this worker's updates are applied
-  std::vector<zmq::message_t> payload;
-  payload.push_back(proto::encode_args(std::int32_t{worker}));
-  auto r =
-      impl_->call(*impl_->servers[0][0], op::clock_commit, std::move(payload), impl_->deadline());
+  auto r = impl_->call(*impl_->servers[0][0], op::clock_commit,
+                       clock_payload(table, std::int32_t{worker}), impl_->deadline());
   return std::get<0>(proto::decode_args<std::int64_t>(r.payload.at(0)));
 }
 
-std::int64_t ps_client::clock_wait(std::int64_t target, std::chrono::milliseconds timeout) {
+std::int64_t ps_client::clock_wait(std::string_view table, std::int64_t target,
+                                   std::chrono::milliseconds timeout) {
   connection& host = *impl_->servers[0][0];
-  std::vector<zmq::message_t> payload;
-  payload.push_back(proto::encode_args(target, static_cast<std::int64_t>(timeout.count())));
+  auto payload = clock_payload(table, target, static_cast<std::int64_t>(timeout.count()));
   // The server answers at its own deadline; ours only covers a server that died meanwhile.
   const auto until = clock::now() + timeout + impl_->options.deadline;
   const std::uint64_t id = host.send(op::clock_wait, payload, until);
@@ -448,10 +460,9 @@ std::int64_t ps_client::clock_wait(std::int64_t target, std::chrono::millisecond
   return std::get<0>(proto::decode_args<std::int64_t>(r.payload.at(0)));
 }
 
-void ps_client::clock_finish(int worker) {
-  std::vector<zmq::message_t> payload;
-  payload.push_back(proto::encode_args(std::int32_t{worker}));
-  impl_->call(*impl_->servers[0][0], op::clock_finish, std::move(payload), impl_->deadline());
+void ps_client::clock_finish(std::string_view table, int worker) {
+  impl_->call(*impl_->servers[0][0], op::clock_finish, clock_payload(table, std::int32_t{worker}),
+              impl_->deadline());
 }
 
 }  // namespace paracel

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string_view>
 #include <tuple>
@@ -58,9 +59,26 @@ paralg::paralg(paralg_options options, comm workers)
       options_(resolve(std::move(options))),
       ps_(options_.servers, options_.client) {
   if (!options_.output.empty()) init_output(options_.output);
+  // One clock table per paralg, named by worker 0, so that algorithms (and jobs) sharing
+  // servers never mix their clocks.
+  std::uint64_t id = 0;
+  if (get_worker_id() == 0) id = std::random_device()() * 0x100000000ull + std::random_device()();
+  workers_.bcast(id, 0);
+  std::ostringstream name;
+  name << "paralg-" << std::hex << id;
+  clock_table_ = name.str();
+  ps_.clock_register(clock_table_, get_worker_size(), get_worker_id());
 }
 
-paralg::~paralg() = default;
+paralg::~paralg() {
+  // Stop holding the others back. Skipped while an exception unwinds: the job is failing,
+  // and a dead server would only delay the exit by the client's deadline.
+  if (std::uncaught_exceptions() > 0) return;
+  try {
+    ps_.clock_finish(clock_table_, get_worker_id());
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): nothing left to tell
+  }
+}
 
 void paralg::paracel_register_update(const std::string& file, const std::string& updater) {
   ensure_updater(file, updater);
@@ -112,9 +130,69 @@ const std::string& paralg::default_updater(const char* caller) const {
 void paralg::paracel_sync() {
   ps_.flush();
   workers_.barrier();
+  cache_.clear();  // every worker's updates are applied: cached values may be older
 }
 
-void paralg::iter_commit() { ++clock_; }
+void paralg::iter_commit() {
+  known_min_ = ps_.clock_commit(clock_table_, get_worker_id());
+  ++clock_;
+}
+
+void paralg::set_total_iters(int iterations) {
+  if (iterations < 0) throw error("set_total_iters: iterations must not be negative");
+  ps_.clock_register(clock_table_, get_worker_size(), get_worker_id(), iterations);
+  total_iters_ = iterations;
+}
+
+void paralg::ssp_wait_for_reads() {
+  const std::int64_t needed = clock_ - options_.staleness;
+  if (!ssp_bounded() || known_min_ >= needed) return;
+  const auto start = std::chrono::steady_clock::now();
+  known_min_ = ps_.clock_wait(clock_table_, needed, options_.clock_timeout);
+  ssp_stats_.waits += 1;
+  ssp_stats_.wait_time += std::chrono::steady_clock::now() - start;
+}
+
+const std::string* paralg::ssp_read(const std::string& key) {
+  ssp_stats_.reads += 1;
+  if (const std::string* hit = cache_.fresh(key, clock_ - options_.staleness)) {
+    ssp_stats_.cache_hits += 1;
+    return hit;
+  }
+  ssp_wait_for_reads();
+  // Stamped with the minimum known before fetching: the value includes all updates of
+  // clocks below it.
+  const std::int64_t stamp = known_min_;
+  auto bytes = ps_.pull_bytes(key);
+  if (!bytes) {
+    cache_.invalidate(key);
+    return nullptr;
+  }
+  return &cache_.store(key, std::move(*bytes), stamp);
+}
+
+std::vector<const std::string*> paralg::ssp_read_multi(const std::vector<std::string>& keys) {
+  const std::int64_t needed = clock_ - options_.staleness;
+  std::vector<const std::string*> out(keys.size(), nullptr);
+  std::vector<std::string> stale;
+  std::vector<std::size_t> stale_at;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if ((out[i] = cache_.fresh(keys[i], needed)) == nullptr) {
+      stale.push_back(keys[i]);
+      stale_at.push_back(i);
+    }
+  }
+  ssp_stats_.reads += keys.size();
+  ssp_stats_.cache_hits += keys.size() - stale.size();
+  if (stale.empty()) return out;
+  ssp_wait_for_reads();
+  const std::int64_t stamp = known_min_;
+  ps_.pull_multi_bytes(stale, [&](std::size_t i, std::optional<std::string_view> bytes) {
+    if (!bytes) throw key_not_found(stale[i], ps_.server_endpoint(ps_.server_of(stale[i])));
+    out[stale_at[i]] = &cache_.store(stale[i], std::string(*bytes), stamp);
+  });
+  return out;
+}
 
 namespace {
 

@@ -1,13 +1,15 @@
-// The SSP clock ops of one server thread: a clock_table whose parked waits are answered
-// later, from the thread's event loop, when a commit or finish lifts the minimum clock or a
-// deadline passes. Owned by thread 0 of a server; not thread-safe.
+// The SSP clock ops of one server thread: named clock_tables (one per paralg, so that jobs
+// and successive algorithms sharing servers never mix clocks) whose parked waits are
+// answered later, from the thread's event loop, when a commit or finish lifts the minimum
+// clock or a deadline passes. A table is dropped once all its workers finished. Owned by
+// thread 0 of a server; not thread-safe.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 #include <zmq.hpp>
 
@@ -41,10 +43,16 @@ class clock_service {
     std::uint64_t id = 0;
     std::int64_t target = 0;
   };
-  void release(std::vector<waiter> released, std::vector<outgoing>& outbox) const;
-  clock_table<waiter>& table(const proto::header& h);
+  using table_type = clock_table<waiter>;
+  bool handle_op(const proto::header& h, const std::string& name, std::string_view identity,
+                 const zmq::message_t& args, std::vector<zmq::message_t>& reply,
+                 std::vector<outgoing>& outbox);
+  static void release(const table_type& table, std::vector<waiter> released,
+                      std::vector<outgoing>& outbox);
+  table_type& table(const proto::header& h, const std::string& name);
+  void drop_if_done(const std::string& name);
 
-  std::optional<clock_table<waiter>> table_;
+  std::unordered_map<std::string, table_type> tables_;
 };
 
 }  // namespace paracel::server

@@ -28,6 +28,10 @@ class clock_table {
       : clocks_(check_count(workers), 0), totals_(workers, -1), finished_(workers, false) {}
 
   int workers() const { return static_cast<int>(clocks_.size()); }
+  // Every worker finished and nobody waits: the table can be dropped.
+  bool done() const {
+    return parked_.empty() && std::all_of(finished_.begin(), finished_.end(), [](bool f) { return f; });
+  }
   std::int64_t clock_of(int worker) const { return clocks_.at(index(worker)); }
 
   // The worker's last clock: once reached, it stops holding the others back. Call
