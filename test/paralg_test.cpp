@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "support/local_cluster.hpp"
+#include "support/mpi_cluster.hpp"
 
 namespace {
 
@@ -30,14 +30,8 @@ std::string read_file(const fs::path& path) {
 class Paralg : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    cluster_ = std::make_unique<paracel::testing::mpi_cluster>();
     paracel::comm world;
-    std::vector<std::string> endpoints;
-    if (world.rank() == 0) {
-      cluster_ = std::make_unique<paracel::testing::local_cluster>(2, 2);
-      endpoints = cluster_->endpoints();
-    }
-    world.bcast(endpoints, 0);
-    endpoints_ = endpoints;
     std::string folder =
         (fs::temp_directory_path() / ("paracel_paralg_test_" + std::to_string(::getpid())))
             .string();
@@ -45,16 +39,12 @@ class Paralg : public ::testing::Test {
     output_ = folder;
   }
   static void TearDownTestSuite() {
-    paracel::comm world;
-    world.barrier();
-    if (world.rank() == 0) {
-      cluster_.reset();
-      fs::remove_all(output_);
-    }
+    cluster_.reset();
+    if (paracel::comm().rank() == 0) fs::remove_all(output_);
   }
   void SetUp() override {
     paracel::paralg_options options;
-    options.servers = endpoints_;
+    options.servers = cluster_->endpoints();
     options.output = output_;
     alg_ = std::make_unique<paracel::paralg>(options);
     // Each test starts from an empty store.
@@ -72,14 +62,12 @@ class Paralg : public ::testing::Test {
   int rank() const { return alg_->get_worker_id(); }
   int size() const { return alg_->get_worker_size(); }
 
-  static std::unique_ptr<paracel::testing::local_cluster> cluster_;
-  static std::vector<std::string> endpoints_;
+  static std::unique_ptr<paracel::testing::mpi_cluster> cluster_;
   static std::string output_;
   std::unique_ptr<paracel::paralg> alg_;
 };
 
-std::unique_ptr<paracel::testing::local_cluster> Paralg::cluster_;
-std::vector<std::string> Paralg::endpoints_;
+std::unique_ptr<paracel::testing::mpi_cluster> Paralg::cluster_;
 std::string Paralg::output_;
 
 TEST_F(Paralg, WhoAmI) {
