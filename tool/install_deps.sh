@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs from Debian whatever Paracel needs to build, test and run that is not yet present.
 # Idempotent: when every package is installed it does nothing (no apt-get update either).
+#   bash tool/install_deps.sh           # build, run and test (incl. the tests' oracles)
+#   bash tool/install_deps.sh --bench   # also what tool/bench compares against and plots with
 set -euo pipefail
 
 packages=(
@@ -14,7 +16,11 @@ packages=(
   nlohmann-json3-dev
   libxxhash-dev
   python3 python3-pytest
+  liblinear-tools python3-networkx   # oracles of the algorithm tests
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3-matplotlib python3-sklearn python3-igraph mawk)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -155,7 +155,7 @@ void paralg::ssp_wait_for_reads() {
 
 const std::string* paralg::ssp_read(const std::string& key) {
   ssp_stats_.reads += 1;
-  if (const std::string* hit = cache_.fresh(key, -1000)) {
+  if (const std::string* hit = cache_.fresh(key, clock_ - options_.staleness)) {
     ssp_stats_.cache_hits += 1;
     return hit;
   }
