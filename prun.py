@@ -76,8 +76,10 @@ def parse_args(argv):
     parser.add_argument("--advertise", default=None,
                         help="host name the servers report to workers (default: the bind "
                         "address, or each server's host name when binding all interfaces)")
-    parser.add_argument("--plugin_dirs", default="",
-                        help="colon-separated directories the servers may load plugins from")
+    parser.add_argument("--plugin_dirs", default=None,
+                        help="colon-separated directories the servers may load plugins from "
+                        "(default: the plugins folder beside the server's bin folder, where "
+                        "the build puts the algorithms' plugins, if it exists)")
     parser.add_argument("--server_bin", default=None,
                         help="paracel_server executable (default: $PARACEL_SERVER, "
                         "build/bin/paracel_server next to prun.py, or paracel_server on PATH)")
@@ -130,6 +132,9 @@ def check_inputs(args):
         raise JobError("worker program %s is not an executable file" % args.program, 2)
     args.program = os.path.abspath(program)
     args.server_bin = find_server_binary(args.server_bin)
+    if args.plugin_dirs is None:
+        beside = os.path.join(os.path.dirname(os.path.dirname(args.server_bin)), "plugins")
+        args.plugin_dirs = beside if os.path.isdir(beside) else ""
 
 
 def find_server_binary(given):

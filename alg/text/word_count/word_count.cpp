@@ -1,0 +1,106 @@
+#include "word_count.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace paracel::alg {
+
+word_count_config word_count_config::from(const config& cfg) {
+  word_count_config out;
+  out.input = cfg.get<std::string>("input");
+  out.output = cfg.get<std::string>("output");
+  out.top_k = cfg.get<int>("top_k", out.top_k);
+  out.lowercase = cfg.get<bool>("lowercase", out.lowercase);
+  out.dump_all = cfg.get<bool>("dump_all", out.dump_all);
+  out.batch_keys = cfg.get<int>("batch_keys", out.batch_keys);
+  cfg.check_no_unknown();
+  if (out.top_k < 0) throw error("config " + cfg.origin() + ": top_k must not be negative");
+  if (out.batch_keys <= 0) throw error("config " + cfg.origin() + ": batch_keys must be > 0");
+  return out;
+}
+
+void for_each_word(std::string_view line, bool lowercase,
+                   const std::function<void(std::string_view)>& visit) {
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) visit(word);
+    word.clear();
+  };
+  for (char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x80 || std::isalnum(c)) {
+      word += lowercase && c < 0x80 ? static_cast<char>(std::tolower(c)) : ch;
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+word_count::word_count(paralg_options options, word_count_config cfg)
+    : paralg([&] {
+        options.output = cfg.output;
+        return std::move(options);
+      }()),
+      cfg_(std::move(cfg)) {}
+
+std::unordered_map<std::string, std::int64_t> word_count::count_local() {
+  std::unordered_map<std::string, std::int64_t> local;
+  paracel_load_handle(cfg_.input, [&](const std::string& line) {
+    for_each_word(line, cfg_.lowercase, [&](std::string_view w) {
+      auto it = local.find(std::string(w));
+      if (it == local.end()) {
+        local.emplace(std::string(w), 1);
+      } else {
+        ++it->second;
+      }
+    });
+  });
+  return local;
+}
+
+void word_count::push(const std::unordered_map<std::string, std::int64_t>& local) {
+  std::vector<std::string> keys;
+  std::vector<std::int64_t> counts;
+  auto send = [&] {
+    if (!keys.empty()) paracel_bupdate_multi(keys, counts, builtin::add);
+    keys.clear();
+    counts.clear();
+  };
+  for (const auto& [word, n] : local) {
+    keys.push_back(std::string(k_prefix) + word);
+    counts.push_back(n);
+    if (static_cast<int>(keys.size()) >= cfg_.batch_keys) send();
+  }
+  send();
+}
+
+void word_count::solve() {
+  push(count_local());
+  paracel_sync();  // every worker's counts are on the servers
+
+  std::vector<std::pair<std::string, std::int64_t>> top;
+  if (get_worker_id() == 0) {
+    top = paracel_read_topk_with_key_filter<std::int64_t>(
+        static_cast<std::size_t>(cfg_.top_k), "libword_count_plugin.so", "word_count_keys");
+    for (auto& [key, n] : top) key.erase(0, k_prefix.size());
+  }
+  std::vector<std::string> lines;
+  for (const auto& [word, n] : top) lines.push_back(word + "\t" + std::to_string(n));
+  paracel_dump_vector(lines, "top_words");
+
+  if (cfg_.dump_all) {
+    std::vector<std::string> all;
+    if (get_worker_id() == 0) {
+      paracel_read_special_handle<std::int64_t>(
+          "libword_count_plugin.so", "word_count_keys",
+          [&](const std::string& key, std::int64_t n) {
+            all.push_back(key.substr(k_prefix.size()) + "\t" + std::to_string(n));
+          });
+      std::sort(all.begin(), all.end());
+    }
+    paracel_dump_vector(all, "word_counts");
+  }
+}
+
+}  // namespace paracel::alg

@@ -1,0 +1,42 @@
+"""Word count through prun.py on the King James Bible, against the serial reference."""
+
+import os
+
+from alg_support import real_data, reference, run_failing_job, run_job, tab_rows
+
+
+def test_counts_equal_the_serial_count_on_kjv(tmp_path):
+    text = os.path.join(real_data("kjv"), "text", "kjv_verses.txt")
+    out = tmp_path / "out"
+    run_job("word_count", {"input": text, "output": str(out), "top_k": 50, "dump_all": True},
+            tmp_path)
+    every = tab_rows(reference("word_count_serial", text))
+    assert len(every) > 12000  # the KJV has about 12.8 k distinct lower-cased words
+    assert tab_rows((out / "word_counts").read_text()) == every
+    top = tab_rows(reference("word_count_serial", "--top", 50, text))
+    assert tab_rows((out / "top_words").read_text()) == top
+    assert top[0][0] == "the"
+
+
+def test_case_is_kept_when_asked(tmp_path):
+    text = os.path.join(real_data("kjv"), "text", "kjv_chapters.txt")
+    out = tmp_path / "out"
+    run_job("word_count", {"input": text, "output": str(out), "top_k": 20, "lowercase": False},
+            tmp_path, workers=2)
+    assert tab_rows((out / "top_words").read_text()) == tab_rows(
+        reference("word_count_serial", "--keep-case", "--top", 20, text))
+
+
+def test_config_errors_are_named(tmp_path):
+    status, err = run_failing_job("word_count", {"input": "/x", "outptu": "/tmp/y"}, tmp_path)
+    assert status != 0
+    assert "missing key 'output'" in err
+    status, err = run_failing_job(
+        "word_count", {"input": "/x", "output": str(tmp_path), "topk": 3}, tmp_path)
+    assert status != 0
+    assert "unknown key(s) 'topk'" in err
+    status, err = run_failing_job(
+        "word_count", {"input": str(tmp_path / "missing.txt"), "output": str(tmp_path)},
+        tmp_path)
+    assert status != 0
+    assert "missing.txt" in err
