@@ -17,6 +17,7 @@ declare -A packages=(
   [wordnet]="wordnet-base" [heart_scale]="deap-doc" [mushroom]="libfann-doc"
   [breast_cancer]="python3-sklearn" [movielens]="r-cran-dslabs" [cppreference]="cppreference-doc-en-html"
   [kjv]="bible-kjv bible-kjv-text" [dicts]="dict-gcide dict-foldoc dict-jargon"
+  [fashion_mnist]="dataset-fashion-mnist" [spambase]="r-cran-kernlab"
 )
 mkdir -p "$data/debs" "$data/pkgs" "$data/out"
 export PKGS="$data/pkgs" OUT="$data/out"

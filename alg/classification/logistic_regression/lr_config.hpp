@@ -1,0 +1,37 @@
+// The configuration of logistic regression (see README.md for every key).
+#pragma once
+
+#include <string>
+
+#include "paracel/config.hpp"
+
+namespace paracel::alg {
+
+struct lr_config {
+  std::string mode = "train";     // "train" or "predict"
+  std::string input;              // training data (train) or data to score (predict)
+  std::string test_input;         // optional held-out data, scored after training
+  std::string format = "libsvm";  // "libsvm" or "csv" (features..., label per line)
+  std::string output;             // folder for model, metrics, predictions
+  std::string model_input;        // predict: the model file a training run wrote
+  std::string method = "dgd";     // dgd, ipm, downpour, agd
+  int rounds = 100;               // dgd: iterations; others: passes over the data
+  int batch_size = 100;           // downpour/agd/ipm mini-batch rows
+  double learning_rate = 0;       // 0: dgd picks 1/L; others need it
+  double decay = 0;               // learning rate at pass e: learning_rate / (1 + decay * e)
+  double l2 = 1e-3;               // objective: mean log-loss + l2 / 2 * |w|^2
+  bool bias = true;               // learn an intercept (a constant feature 1, regularised)
+  int staleness = 0;              // SSP bound between workers (0 = BSP, negative = async)
+  int block_size = 65536;         // model coordinates per parameter-server key
+  int eval_every = 0;             // write the training objective every n rounds (0: never)
+  unsigned seed = 1;              // shuffling of the mini-batches
+  // Injected slowness (to measure SSP): worker `slow_worker` sleeps `slow_ms` with
+  // probability `slow_prob` at each clock.
+  int slow_worker = -1;
+  double slow_ms = 0;
+  double slow_prob = 1;
+
+  static lr_config from(const config& cfg);
+};
+
+}  // namespace paracel::alg

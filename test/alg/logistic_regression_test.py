@@ -1,0 +1,168 @@
+"""Logistic regression through prun.py on real LIBSVM data, against liblinear (-s 0).
+
+Both minimise the same objective: liblinear's C * sum(loss) + |w|^2 / 2 with C = 1 / (l2 * n)
+is n * C times Paracel's mean(loss) + l2 / 2 * |w|^2, and -B 1 is Paracel's bias (a constant
+feature, regularised). So the optimum is the same model, and a right algorithm must reach
+it: same test accuracy (within 1 point) and test log-loss (within 2%).
+"""
+
+import json
+import math
+import os
+import subprocess
+
+import pytest
+
+from alg_support import real_data, run_failing_job, run_job
+
+L2 = 1e-3
+
+
+def read_libsvm(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if parts:
+                feats = {int(k): float(v) for k, v in (p.split(":") for p in parts[1:])}
+                rows.append((1 if float(parts[0]) > 0 else -1, feats))
+    return rows
+
+
+def split(path, tmp_path, name):
+    """A fixed 80/20 split: every fifth line is held out."""
+    lines = [l for l in open(path) if l.strip()]
+    train, test = tmp_path / (name + ".train"), tmp_path / (name + ".test")
+    train.write_text("".join(l for i, l in enumerate(lines) if i % 5 != 0))
+    test.write_text("".join(l for i, l in enumerate(lines) if i % 5 == 0))
+    return str(train), str(test)
+
+
+def data_set(name, tmp_path):
+    folder = os.path.join(real_data({"heart_scale": "heart_scale", "mushroom_fann": "mushroom",
+                                     "fashion_mnist_tops": "fashion_mnist"}[name]),
+                          "classification")
+    if name == "fashion_mnist_tops":
+        return (os.path.join(folder, name + ".train.libsvm"),
+                os.path.join(folder, name + ".test.libsvm"))
+    return split(os.path.join(folder, name + ".libsvm"), tmp_path, name)
+
+
+def liblinear(train, test, tmp_path, eps):
+    """liblinear-train -s 0 on the same objective: (weights with bias last, test metrics)."""
+    n = sum(1 for line in open(train) if line.strip())
+    model, pred = tmp_path / "ll.model", tmp_path / "ll.pred"
+    subprocess.run(["liblinear-train", "-q", "-s", "0", "-c", repr(1 / (L2 * n)), "-B", "1",
+                    "-e", str(eps), train, str(model)], check=True)
+    subprocess.run(["liblinear-predict", "-b", "1", test, str(model), str(pred)], check=True,
+                   capture_output=True)
+    lines = open(model).read().split("\n")
+    first_label = int(lines[[l.split()[0] for l in lines if l].index("label")].split()[1])
+    w = [float(v) for v in lines[lines.index("w") + 1:] if v.strip()]
+    if first_label != 1:  # liblinear's w scores its first label
+        w = [-v for v in w]
+    labels = [r[0] for r in read_libsvm(test)]
+    out = open(pred).read().split("\n")
+    order = [int(x) for x in out[0].split()[1:]]
+    loss, correct = 0.0, 0
+    for y, line in zip(labels, out[1:]):
+        parts = line.split()
+        probs = dict(zip(order, map(float, parts[1:])))
+        loss -= math.log(max(probs[y], 1e-300))
+        correct += int(parts[0]) == y
+    return w, loss / len(labels), correct / len(labels)
+
+
+def objective(rows, w):
+    """Paracel's training objective of the model w (bias last)."""
+    total = 0.0
+    for y, feats in rows:
+        m = y * (sum(w[k - 1] * v for k, v in feats.items() if k <= len(w) - 1) + w[-1])
+        total += math.log1p(math.exp(-m)) if m > 0 else -m + math.log1p(math.exp(m))
+    return total / len(rows) + L2 / 2 * sum(v * v for v in w)
+
+
+def train(tmp_path, train_file, test_file, **config):
+    out = tmp_path / ("out_" + config.get("method", "dgd") + str(config.get("staleness", 0)))
+    cfg = {"input": train_file, "test_input": test_file, "output": str(out), "l2": L2}
+    cfg.update(config)
+    run_job("logistic_regression", cfg, tmp_path, workers=config.pop("workers", 3))
+    metrics = json.loads((out / "metrics.json").read_text())
+    weights = [float(v) for v in (out / "model").read_text().split()]
+    return metrics, weights, out
+
+
+@pytest.mark.parametrize("name,rounds,eps", [("heart_scale", 300, 1e-6),
+                                             ("mushroom_fann", 400, 1e-6),
+                                             ("fashion_mnist_tops", 300, 1e-4)])
+def test_dgd_reaches_liblinears_model(tmp_path, name, rounds, eps):
+    train_file, test_file = data_set(name, tmp_path)
+    _, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, eps)
+    metrics, _, _ = train(tmp_path, train_file, test_file, method="dgd", rounds=rounds)
+    assert abs(metrics["test_accuracy"] - ll_acc) <= 0.01, (metrics, ll_acc)
+    assert abs(metrics["test_logloss"] - ll_loss) <= 0.02 * ll_loss, (metrics, ll_loss)
+
+
+@pytest.mark.parametrize("method,staleness", [("ipm", 0), ("downpour", 0), ("agd", 0),
+                                              ("downpour", 3)])
+def test_stochastic_methods_reach_the_optimum(tmp_path, method, staleness):
+    train_file, test_file = data_set("heart_scale", tmp_path)
+    ll_w, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, 1e-6)
+    best = objective(read_libsvm(train_file), ll_w)
+    metrics, weights, _ = train(tmp_path, train_file, test_file, method=method, rounds=200,
+                                learning_rate=2.0, decay=0.02, batch_size=20,
+                                staleness=staleness)
+    assert len(weights) == len(ll_w)
+    # The training objective, which the optimiser minimises, within 1% of the optimum.
+    assert best <= metrics["train_objective"] * (1 + 1e-9)
+    assert metrics["train_objective"] <= 1.01 * best, (metrics, best)
+    assert abs(metrics["test_accuracy"] - ll_acc) <= 2.5 / metrics["test_rows"]
+    assert abs(metrics["test_logloss"] - ll_loss) <= 0.03 * ll_loss, (metrics, ll_loss)
+
+
+def test_csv_input_and_predict_mode(tmp_path):
+    train_file, test_file = data_set("heart_scale", tmp_path)
+    dims = 13
+
+    def to_csv(path):
+        out = path + ".csv"
+        with open(out, "w") as f:
+            for y, feats in read_libsvm(path):
+                f.write(",".join(repr(feats.get(k, 0.0)) for k in range(1, dims + 1)))
+                f.write(",%d\n" % (1 if y > 0 else 0))
+        return out
+
+    libsvm_metrics, weights, out = train(tmp_path, train_file, test_file, rounds=100)
+    csv_metrics, _, _ = train(tmp_path, to_csv(train_file), to_csv(test_file), rounds=100,
+                              format="csv", method="dgd", staleness=0, seed=2)
+    for key in ("train_objective", "test_logloss", "test_accuracy"):
+        assert csv_metrics[key] == pytest.approx(libsvm_metrics[key], rel=1e-9), key
+
+    predicted = tmp_path / "predicted"
+    run_job("logistic_regression", {"mode": "predict", "input": test_file,
+                                    "model_input": str(out / "model"),
+                                    "output": str(predicted)}, tmp_path, workers=2)
+    probs = [float(p) for p in (predicted / "predictions").read_text().split()]
+    rows = read_libsvm(test_file)
+    assert len(probs) == len(rows)
+    for p, (y, feats) in zip(probs, rows):
+        margin = sum(weights[k - 1] * v for k, v in feats.items()) + weights[-1]
+        assert p == pytest.approx(1 / (1 + math.exp(-margin)), rel=1e-8)
+    loss = -sum(math.log(p if y > 0 else 1 - p) for p, (y, _) in zip(probs, rows)) / len(rows)
+    assert loss == pytest.approx(libsvm_metrics["test_logloss"], rel=1e-6)
+
+
+def test_bad_config_and_bad_input_are_named(tmp_path):
+    status, err = run_failing_job("logistic_regression",
+                                  {"input": "x", "output": str(tmp_path), "method": "newton"},
+                                  tmp_path)
+    assert status != 0 and "method must be one of dgd, ipm, downpour, agd" in err
+    status, err = run_failing_job("logistic_regression",
+                                  {"input": "x", "output": str(tmp_path), "method": "downpour"},
+                                  tmp_path)
+    assert status != 0 and "downpour needs a learning_rate" in err
+    bad = tmp_path / "bad.libsvm"
+    bad.write_text("+1 1:0.5 2:1\n-1 1:oops\n")
+    status, err = run_failing_job("logistic_regression", {"input": str(bad),
+                                                          "output": str(tmp_path)}, tmp_path)
+    assert status != 0 and "bad.libsvm:2" in err
