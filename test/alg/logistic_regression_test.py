@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from alg_support import real_data, run_failing_job, run_job
+from alg_support import real_data, reference, run_failing_job, run_job
 
 L2 = 1e-3
 
@@ -101,6 +101,17 @@ def test_dgd_reaches_liblinears_model(tmp_path, name, rounds, eps):
     metrics, _, _ = train(tmp_path, train_file, test_file, method="dgd", rounds=rounds)
     assert abs(metrics["test_accuracy"] - ll_acc) <= 0.01, (metrics, ll_acc)
     assert abs(metrics["test_logloss"] - ll_loss) <= 0.02 * ll_loss, (metrics, ll_loss)
+
+
+def test_dgd_equals_the_serial_reference_step_for_step(tmp_path):
+    """Under BSP the distributed dgd is the serial algorithm: the same model after 60 rounds
+    (up to the order of floating-point additions)."""
+    train_file, test_file = data_set("mushroom_fann", tmp_path)
+    metrics, weights, _ = train(tmp_path, train_file, test_file, method="dgd", rounds=60)
+    serial = [float(v) for v in reference("lr_serial", train_file, 60,
+                                          repr(metrics["learning_rate"]), L2).split()]
+    assert metrics["train_objective"] == pytest.approx(serial[0], rel=1e-9)
+    assert weights == pytest.approx(serial[1:], rel=1e-6, abs=1e-9)
 
 
 @pytest.mark.parametrize("method,staleness", [("ipm", 0), ("downpour", 0), ("agd", 0),

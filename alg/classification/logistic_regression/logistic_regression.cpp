@@ -247,7 +247,7 @@ double logistic_regression::objective(const lr_examples& data, const Eigen::Vect
 
 void logistic_regression::write_results(const Eigen::VectorXd& w) {
   std::ostringstream metrics;
-  metrics << std::setprecision(10) << "{\"method\": \"" << cfg_.method
+  metrics << std::setprecision(17) << "{\"method\": \"" << cfg_.method
           << "\", \"workers\": " << get_worker_size() << ", \"staleness\": " << cfg_.staleness
           << ", \"rounds\": " << cfg_.rounds << ", \"learning_rate\": " << rate_
           << ", \"train_seconds\": " << train_seconds_
