@@ -126,7 +126,7 @@ void logistic_regression::train_sgd(bool adagrad) {
     const double rate = rate_at_pass(pass);
     for (int step = 0; step < steps; ++step) {
       const Eigen::VectorXd x = read_model(0);
-      if (step == 0) snapshot(pass * steps, x);
+      snapshot(pass * steps + step, x);
       Eigen::VectorXd gradient = cfg_.l2 * x;
       if (rows > 0) {
         if (next >= rows) next = 0;
@@ -227,7 +227,7 @@ double logistic_regression::lipschitz_bound() {
 }
 
 void logistic_regression::maybe_straggle() {
-  if (get_worker_id() != cfg_.slow_worker || cfg_.slow_ms <= 0) return;
+  if (cfg_.slow_ms <= 0 || !cfg_.slowed(get_worker_id())) return;
   if (std::uniform_real_distribution<double>(0, 1)(rng_) < cfg_.slow_prob)
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(cfg_.slow_ms));
 }

@@ -1,6 +1,7 @@
 #include "lr_config.hpp"
 
 #include <set>
+#include <sstream>
 
 #include "paracel/error.hpp"
 
@@ -35,7 +36,7 @@ lr_config lr_config::from(const config& cfg) {
     c.staleness = cfg.get<int>("staleness", c.staleness);
     c.eval_every = cfg.get<int>("eval_every", c.eval_every);
     c.seed = static_cast<unsigned>(cfg.get<int>("seed", static_cast<int>(c.seed)));
-    c.slow_worker = cfg.get<int>("slow_worker", c.slow_worker);
+    c.slow_workers = cfg.get<std::string>("slow_workers", c.slow_workers);
     c.slow_ms = cfg.get<double>("slow_ms", c.slow_ms);
     c.slow_prob = cfg.get<double>("slow_prob", c.slow_prob);
   }
@@ -54,9 +55,21 @@ lr_config lr_config::from(const config& cfg) {
           "learning_rate, decay and l2 must not be negative");
   require(c.method == "dgd" || c.mode == "predict" || c.learning_rate > 0, cfg,
           "method " + c.method + " needs a learning_rate > 0");
+  require(c.slow_workers.find_first_not_of("0123456789,") == std::string::npos ||
+              c.slow_workers == "all",
+          cfg, "slow_workers must be \"all\" or worker ids like \"1,3\"");
   require(c.slow_prob >= 0 && c.slow_prob <= 1 && c.slow_ms >= 0, cfg,
           "slow_prob must be in [0, 1] and slow_ms >= 0");
   return c;
+}
+
+bool lr_config::slowed(int worker) const {
+  if (slow_workers == "all") return true;
+  std::stringstream ids(slow_workers);
+  for (std::string id; std::getline(ids, id, ',');) {
+    if (!id.empty() && std::stoi(id) == worker) return true;
+  }
+  return false;
 }
 
 }  // namespace paracel::alg

@@ -25,13 +25,14 @@ struct lr_config {
   int block_size = 65536;         // model coordinates per parameter-server key
   int eval_every = 0;             // write the training objective every n rounds (0: never)
   unsigned seed = 1;              // shuffling of the mini-batches
-  // Injected slowness (to measure SSP): worker `slow_worker` sleeps `slow_ms` with
-  // probability `slow_prob` at each clock.
-  int slow_worker = -1;
+  // Injected slowness (to measure SSP): the workers in `slow_workers` ("all", or ids like
+  // "1,3"; empty: none) sleep `slow_ms` with probability `slow_prob` at each clock.
+  std::string slow_workers;
   double slow_ms = 0;
   double slow_prob = 1;
 
   static lr_config from(const config& cfg);
+  bool slowed(int worker) const;
 };
 
 }  // namespace paracel::alg
