@@ -88,9 +88,9 @@ int main(int argc, char** argv) {
   std::vector<double> p(users.names.size() * k), q(items.names.size() * k);
   std::vector<double> bu(users.names.size(), 0.0), bi(items.names.size(), 0.0);
   for (std::size_t u = 0; u < users.names.size(); ++u)
-    paracel::reference::init_factors(users.names[u], seed, &p[u * k], k);
+    paracel::alg::init_factors(users.names[u], seed, &p[u * k], k);
   for (std::size_t i = 0; i < items.names.size(); ++i)
-    paracel::reference::init_factors(items.names[i], seed, &q[i * k], k);
+    paracel::alg::init_factors(items.names[i], seed, &q[i * k], k);
 
   std::mt19937_64 shuffle(seed);
   double rate = rate0;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <xxhash.h>
 
-namespace paracel::reference {
+namespace paracel::alg {
 
 inline void init_factors(std::string_view name, std::uint64_t seed, double* out, std::size_t k) {
   std::mt19937_64 rng(XXH3_64bits_withSeed(name.data(), name.size(), seed));
@@ -21,4 +21,4 @@ inline void init_factors(std::string_view name, std::uint64_t seed, double* out,
   }
 }
 
-}  // namespace paracel::reference
+}  // namespace paracel::alg

@@ -1,0 +1,30 @@
+// The whole driver of an algorithm: MPI up, its config from --cfg_file (prun.py's -c), the
+// servers from --server_info, solve(), and any error printed as "<name>: <what>" with exit
+// status 1 on the worker that saw it (every worker sees a config or input error).
+#pragma once
+
+#include <exception>
+#include <iostream>
+#include <utility>
+
+#include "paracel/comm.hpp"
+#include "paracel/config.hpp"
+#include "paracel/paralg.hpp"
+
+namespace paracel::alg {
+
+template <class Algorithm, class Config>
+int run_algorithm(int argc, char** argv, const char* name) {
+  mpi_environment mpi(argc, argv);
+  try {
+    auto cfg = Config::from(config::from_args(argc, argv));
+    Algorithm job(paralg_options::from_args(argc, argv), std::move(cfg));
+    job.solve();
+  } catch (const std::exception& e) {
+    std::cerr << name << ": " << e.what() << std::endl;
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace paracel::alg

@@ -1,0 +1,292 @@
+#include "matrix_factorization.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "factor_init.hpp"
+
+namespace paracel::alg {
+
+namespace {
+
+paralg_options with(paralg_options options, const mf_config& cfg) {
+  options.output = cfg.output;
+  options.staleness = cfg.staleness;
+  return options;
+}
+
+std::string join(const double* values, std::size_t n) {
+  std::ostringstream out;
+  out << std::setprecision(17);
+  for (std::size_t i = 0; i < n; ++i) out << (i ? " " : "") << values[i];
+  return out.str();
+}
+
+}  // namespace
+
+matrix_factorization::matrix_factorization(paralg_options options, mf_config cfg)
+    : paralg(with(std::move(options), cfg)), cfg_(std::move(cfg)) {}
+
+void matrix_factorization::solve() {
+  if (cfg_.mode == "predict") {
+    predict();
+  } else {
+    train();
+  }
+}
+
+// ---- item blocks on the servers ----------------------------------------------------------
+
+std::string matrix_factorization::block_key(std::uint64_t block) const {
+  return "mf/item/" + std::to_string(block);
+}
+
+std::size_t matrix_factorization::block_items(std::uint64_t block) const {
+  const std::uint64_t first = block * cfg_.block_items;
+  return static_cast<std::size_t>(
+      std::min<std::uint64_t>(cfg_.block_items, data_.items - first));
+}
+
+matrix_factorization::blocks matrix_factorization::read_blocks(
+    const std::vector<std::uint64_t>& ids) {
+  std::vector<std::string> keys;
+  for (auto b : ids) keys.push_back(block_key(b));
+  auto values = paracel_read_multi<std::vector<double>>(keys);
+  blocks out;
+  for (std::size_t i = 0; i < ids.size(); ++i) out.emplace(ids[i], std::move(values[i]));
+  return out;
+}
+
+void matrix_factorization::init_items() {
+  // Each item is initialised by the one worker that names it, so every block ends up
+  // holding exactly its items' initial values, whatever the number of workers.
+  std::map<std::uint64_t, std::vector<double>> mine;
+  for (const auto& [item, name] : data_.owned_items) {
+    auto& block = mine[block_of(item)];
+    if (block.empty()) block.assign(block_items(block_of(item)) * stride_, 0.0);
+    const std::size_t at = (item % cfg_.block_items) * stride_;
+    init_factors(name, cfg_.seed, &block[at + 1], stride_ - 1);
+  }
+  // Zeros first (one worker), so that every block exists before the adds.
+  if (get_worker_id() == 0) {
+    const std::uint64_t count = (data_.items + cfg_.block_items - 1) / cfg_.block_items;
+    for (std::uint64_t b = 0; b < count; ++b)
+      paracel_write(block_key(b), std::vector<double>(block_items(b) * stride_, 0.0));
+  }
+  paracel_sync();
+  std::vector<std::string> keys;
+  std::vector<std::vector<double>> values;
+  for (auto& [b, v] : mine) {
+    keys.push_back(block_key(b));
+    values.push_back(std::move(v));
+  }
+  if (!keys.empty()) paracel_bupdate_multi(keys, values, builtin::add);
+}
+
+// ---- training ----------------------------------------------------------------------------
+
+void matrix_factorization::train() {
+  data_ = load_mf_data(*this, cfg_.input, cfg_.test_input);
+  stride_ = static_cast<std::size_t>(cfg_.rank) + 1;
+  user_values_.assign(data_.users.size() * stride_, 0.0);
+  for (std::size_t u = 0; u < data_.users.size(); ++u)
+    init_factors(data_.users[u], cfg_.seed, &user_values_[u * stride_ + 1], stride_ - 1);
+
+  const auto workers = static_cast<std::size_t>(get_worker_size());
+  strata_.assign(workers, {});
+  std::vector<std::set<std::uint64_t>> touched(workers);
+  for (const auto& r : data_.train) {
+    const std::uint64_t b = block_of(r.item);
+    strata_[b % workers].push_back(r);
+    touched[b % workers].insert(b);
+  }
+  strata_blocks_.clear();
+  for (const auto& t : touched) strata_blocks_.emplace_back(t.begin(), t.end());
+
+  init_items();
+  paracel_sync();
+  set_total_iters(cfg_.epochs * get_worker_size());
+  const auto start = std::chrono::steady_clock::now();
+  for (int e = 0; e < cfg_.epochs; ++e) {
+    for (int s = 0; s < get_worker_size(); ++s) run_stratum(e, (get_worker_id() + s) % get_worker_size());
+  }
+  paracel_sync();
+  train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::set<std::uint64_t> needed;
+  for (const auto* set : {&data_.train, &data_.test})
+    for (const auto& r : *set) needed.insert(block_of(r.item));
+  for (const auto& [item, name] : data_.owned_items) needed.insert(block_of(item));
+  write_results(read_blocks({needed.begin(), needed.end()}));
+}
+
+void matrix_factorization::run_stratum(int epoch, int stratum) {
+  auto& ratings = strata_[static_cast<std::size_t>(stratum)];
+  const auto& ids = strata_blocks_[static_cast<std::size_t>(stratum)];
+  const blocks start = read_blocks(ids);
+  blocks items = start;
+  const double rate = cfg_.learning_rate * std::pow(cfg_.decay, epoch);
+  const std::size_t k = stride_ - 1;
+  std::mt19937_64 rng(cfg_.seed * 1000003ull + static_cast<unsigned>(get_worker_id()) * 7919ull +
+                      static_cast<unsigned>(epoch));
+  std::shuffle(ratings.begin(), ratings.end(), rng);
+  for (const auto& r : ratings) {
+    double* user = &user_values_[r.user * stride_];
+    double* item = &items.at(block_of(r.item))[(r.item % cfg_.block_items) * stride_];
+    double predicted = data_.global_mean + user[0] + item[0];
+    for (std::size_t f = 1; f <= k; ++f) predicted += user[f] * item[f];
+    const double err = r.value - predicted;
+    user[0] += rate * (err - cfg_.l2 * user[0]);
+    item[0] += rate * (err - cfg_.l2 * item[0]);
+    for (std::size_t f = 1; f <= k; ++f) {
+      const double old = user[f];
+      user[f] += rate * (err * item[f] - cfg_.l2 * user[f]);
+      item[f] += rate * (err * old - cfg_.l2 * item[f]);
+    }
+  }
+  // No other worker changes these blocks at this clock: adding the change makes the stored
+  // blocks equal to the local result (under BSP), without a lost update when stale.
+  std::vector<std::string> keys;
+  std::vector<std::vector<double>> deltas;
+  for (auto b : ids) {
+    const auto& from = start.at(b);
+    auto delta = items.at(b);
+    for (std::size_t i = 0; i < delta.size(); ++i) delta[i] -= from[i];
+    keys.push_back(block_key(b));
+    deltas.push_back(std::move(delta));
+  }
+  if (!keys.empty()) paracel_bupdate_multi(keys, deltas, builtin::add);
+  iter_commit();
+}
+
+// ---- evaluation and output ---------------------------------------------------------------
+
+double matrix_factorization::predict_one(const mf_rating& r, const blocks& items) const {
+  double predicted = data_.global_mean;
+  const bool user_known = data_.user_trained[r.user] != 0;
+  const bool item_known = data_.item_workers[r.item] != 0;
+  const double* user = &user_values_[r.user * stride_];
+  const double* item = &items.at(block_of(r.item))[(r.item % cfg_.block_items) * stride_];
+  if (user_known) predicted += user[0];
+  if (item_known) predicted += item[0];
+  if (user_known && item_known) {
+    for (std::size_t f = 1; f < stride_; ++f) predicted += user[f] * item[f];
+  }
+  return predicted;
+}
+
+double matrix_factorization::squared_error(const std::vector<mf_rating>& ratings,
+                                           const blocks& items) {
+  double sum = 0;
+  for (const auto& r : ratings) {
+    const double e = r.value - predict_one(r, items);
+    sum += e * e;
+  }
+  return get_comm().allreduce(sum, reduce_op::sum);
+}
+
+void matrix_factorization::write_results(const blocks& items) {
+  std::ostringstream metrics;
+  metrics << std::setprecision(17) << "{\"rank\": " << cfg_.rank << ", \"epochs\": "
+          << cfg_.epochs << ", \"workers\": " << get_worker_size()
+          << ", \"staleness\": " << cfg_.staleness << ", \"global_mean\": " << data_.global_mean
+          << ", \"train_ratings\": " << data_.train_total
+          << ", \"train_seconds\": " << train_seconds_ << ", \"train_rmse\": "
+          << std::sqrt(squared_error(data_.train, items) /
+                       static_cast<double>(data_.train_total));
+  if (data_.test_total > 0) {
+    metrics << ", \"test_ratings\": " << data_.test_total << ", \"test_rmse\": "
+            << std::sqrt(squared_error(data_.test, items) /
+                         static_cast<double>(data_.test_total));
+  }
+  metrics << "}";
+
+  std::vector<std::string> users, item_lines, lines;
+  for (std::size_t u = 0; u < data_.users.size(); ++u) {
+    if (!data_.user_trained[u]) continue;
+    const double* v = &user_values_[u * stride_];
+    users.push_back(data_.users[u] + "\t" + join(v, 1) + "\t" + join(v + 1, stride_ - 1));
+  }
+  for (const auto& [item, name] : data_.owned_items) {
+    if (data_.item_workers[item] == 0) continue;
+    const double* v = &items.at(block_of(item))[(item % cfg_.block_items) * stride_];
+    item_lines.push_back(name + "\t" + join(v, 1) + "\t" + join(v + 1, stride_ - 1));
+  }
+  if (get_worker_id() == 0) {
+    lines.push_back(metrics.str());
+    std::cout << "matrix_factorization: " << metrics.str() << std::endl;
+  }
+  paracel_dump_vector(users, "user_factors");
+  paracel_dump_vector(item_lines, "item_factors");
+  paracel_dump_vector(lines, "metrics.json");
+}
+
+// ---- prediction ----------------------------------------------------------------------------
+
+void matrix_factorization::predict() {
+  const std::string folder = cfg_.model_input + "/";
+  const double mean = config::load(folder + "metrics.json").get<double>("global_mean");
+  // name -> bias, then factors
+  auto load_factors = [&](const std::string& file) {
+    std::unordered_map<std::string, std::vector<double>> out;
+    for (const auto& line : paracel_loadall(folder + file)) {
+      std::istringstream fields(line);
+      std::string name;
+      fields >> name;
+      std::vector<double> values;
+      for (double v; fields >> v;) values.push_back(v);
+      if (name.empty() || values.empty()) throw error(folder + file + ": malformed line: " + line);
+      out.emplace(std::move(name), std::move(values));
+    }
+    return out;
+  };
+  const auto users = load_factors("user_factors");
+  const auto items = load_factors("item_factors");
+  std::vector<std::string> predictions;
+  double squared = 0;
+  std::int64_t rated = 0;
+  paracel_load_handle(cfg_.input, [&](const std::string& line) {
+    std::istringstream fields(line);
+    std::string user, item;
+    if (!(fields >> user >> item)) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) return;
+      throw error(cfg_.input + ": expected \"user item [rating]\", got: " + line);
+    }
+    double predicted = mean;
+    const auto u = users.find(user);
+    const auto i = items.find(item);
+    if (u != users.end()) predicted += u->second[0];
+    if (i != items.end()) predicted += i->second[0];
+    if (u != users.end() && i != items.end()) {
+      for (std::size_t f = 1; f < u->second.size() && f < i->second.size(); ++f)
+        predicted += u->second[f] * i->second[f];
+    }
+    std::ostringstream p;
+    p << std::setprecision(10) << predicted;
+    predictions.push_back(p.str());
+    double rating = 0;
+    if (fields >> rating) {
+      squared += (rating - predicted) * (rating - predicted);
+      ++rated;
+    }
+  });
+  paracel_dump_vector(predictions, "predictions");  // in input order
+  squared = get_comm().allreduce(squared, reduce_op::sum);
+  rated = get_comm().allreduce(rated, reduce_op::sum);
+  std::vector<std::string> lines;
+  if (get_worker_id() == 0 && rated > 0) {
+    std::ostringstream m;
+    m << std::setprecision(17) << "{\"rated\": " << rated
+      << ", \"rmse\": " << std::sqrt(squared / static_cast<double>(rated)) << "}";
+    lines.push_back(m.str());
+  }
+  paracel_dump_vector(lines, "metrics.json");
+}
+
+}  // namespace paracel::alg
