@@ -16,7 +16,7 @@ packages=(
   nlohmann-json3-dev
   libxxhash-dev
   python3 python3-pytest
-  liblinear-tools python3-networkx   # oracles of the algorithm tests
+  liblinear-tools python3-networkx python3-scipy   # oracles of the algorithm tests
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3-matplotlib python3-sklearn python3-igraph mawk)

@@ -15,9 +15,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "paracel/comm.hpp"
@@ -66,5 +68,12 @@ std::pair<int, int> fsmap_grid(int workers);
 // Dense global ids for names seen by each worker: every worker passes the names it needs and
 // gets their ids; the same name gets the same id everywhere. Collective.
 id_map assign_dense_ids(const comm& workers, const std::vector<std::string>& names);
+
+// An id_map holds only the names its worker saw. For output, each id gets one owner
+// (`owner(id)` in [0, workers)), which may not have seen its name: this returns the
+// (id, name) pairs of the ids this worker owns, each once, sorted by id — every id some
+// worker's map knows. Collective.
+std::vector<std::pair<std::uint64_t, std::string>> names_of_owned_ids(
+    const comm& workers, const id_map& ids, const std::function<int(std::uint64_t)>& owner);
 
 }  // namespace paracel

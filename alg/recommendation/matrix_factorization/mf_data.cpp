@@ -99,15 +99,9 @@ mf_data load_mf_data(paralg& alg, const std::string& train, const std::string& t
   mf_data data;
   data.items = item_ids.count;
   // Names of the items this worker dumps (id % workers == rank); someone knows each.
-  std::vector<std::vector<std::pair<std::uint64_t, std::string>>> naming(workers.size());
-  for (const auto& [name, id] : item_ids.ids)
-    naming[static_cast<std::size_t>(id % static_cast<std::uint64_t>(workers.size()))]
-        .emplace_back(id, name);
-  for (auto& from : workers.alltoall(naming))
-    data.owned_items.insert(data.owned_items.end(), from.begin(), from.end());
-  std::sort(data.owned_items.begin(), data.owned_items.end());
-  data.owned_items.erase(std::unique(data.owned_items.begin(), data.owned_items.end()),
-                         data.owned_items.end());
+  data.owned_items = names_of_owned_ids(workers, item_ids, [&](std::uint64_t id) {
+    return static_cast<int>(id % static_cast<std::uint64_t>(workers.size()));
+  });
 
   std::unordered_map<std::string, std::uint32_t> user_index;
   auto local_user = [&](const std::string& name) {

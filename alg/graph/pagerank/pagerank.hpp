@@ -1,0 +1,55 @@
+// PageRank of a directed graph, normalised (ranks sum to 1):
+//   r'(v) = d * (sum over edges u->v of r(u) / outdeg(u) + D / N) + (1 - d) / N
+// where D is the rank held by dangling vertices (no out-edges), spread over all N vertices
+// (as networkx does). Iterates until the L1 change is below `tolerance` or `max_rounds`.
+//
+// Edges are partitioned by source (fmap): a worker pushes its sources' contributions. Ranks
+// and the contributions being summed live on the servers in blocks of `block_size`
+// vertices (one request per block, never per vertex); block b is finalised by worker
+// b % W, which also names its vertices in the output. Each iteration ends with two MPI
+// reductions (the dangling mass, then the L1 change), which order the phases; reads are
+// therefore asynchronous (staleness -1) and never wait on the clock server.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pagerank_config.hpp"
+#include "paracel/paralg.hpp"
+
+namespace paracel::alg {
+
+class pagerank : public paralg {
+ public:
+  pagerank(paralg_options options, pagerank_config cfg);
+  void solve() override;
+
+ private:
+  using blocks = std::map<std::uint64_t, std::vector<double>>;
+
+  std::uint64_t block_of(std::uint64_t v) const { return v / cfg_.block_size; }
+  std::size_t block_length(std::uint64_t b) const;
+  std::string key(const char* kind, std::uint64_t block) const;
+  blocks read(const char* kind, const std::vector<std::uint64_t>& ids);
+  void write(const char* kind, const blocks& values);
+  // One iteration; returns the L1 change (collective).
+  double iterate();
+  void write_ranks();
+
+  pagerank_config cfg_;
+  std::uint64_t vertices_ = 0;
+  // This worker's edges, by source: (source, destination).
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> edges_;
+  std::vector<std::int64_t> out_degree_;        // every vertex's, on every worker
+  std::vector<std::uint64_t> source_blocks_;    // blocks holding this worker's sources
+  std::vector<std::uint64_t> owned_blocks_;     // blocks this worker finalises
+  blocks owned_ranks_;                          // their current ranks
+  std::vector<std::pair<std::uint64_t, std::string>> owned_names_;
+  int rounds_ = 0;
+  double last_change_ = 0;
+};
+
+}  // namespace paracel::alg
