@@ -1,0 +1,255 @@
+#include "kmeans.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "paracel/load.hpp"
+
+namespace paracel::alg {
+
+namespace {
+
+constexpr const char* k_plugin = "libkmeans_plugin.so";
+
+paralg_options with(paralg_options options, const kmeans_config& cfg) {
+  options.output = cfg.output;
+  options.staleness = 0;  // an iteration needs every worker's complete sums
+  return options;
+}
+
+// The numbers of a line separated by spaces, tabs or commas.
+std::vector<double> parse_numbers(std::string_view line, const line_location* where) {
+  std::vector<double> out;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t start = line.find_first_not_of(" \t,\r", at);
+    if (start == std::string_view::npos) break;
+    at = std::min(line.find_first_of(" \t,\r", start), line.size());
+    double v = 0;
+    const char* end = line.data() + at;
+    auto [ptr, ec] = std::from_chars(line.data() + start, end, v);
+    if (ec != std::errc() || ptr != end) {
+      const std::string message = "not a number: '" + std::string(line.substr(start, at - start)) + "'";
+      if (where) throw_parse_error(*where, line, message);
+      throw error(message + " in: " + std::string(line));
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
+std::string format_row(const Eigen::RowVectorXd& row) {
+  std::ostringstream out;
+  out << std::setprecision(17);
+  for (Eigen::Index j = 0; j < row.size(); ++j) out << (j ? " " : "") << row[j];
+  return out.str();
+}
+
+}  // namespace
+
+kmeans::kmeans(paralg_options options, kmeans_config cfg)
+    : paralg(with(std::move(options), cfg)), cfg_(std::move(cfg)), shared_rng_(cfg_.seed) {}
+
+void kmeans::load_points() {
+  std::vector<std::vector<double>> rows;
+  get_comm().all_or_none([&] {
+    for_each_line(expand_inputs(cfg_.input), get_worker_id(), get_worker_size(),
+                  [&](std::string_view line, const line_location& where) {
+                    auto row = parse_numbers(line, &where);
+                    if (row.empty()) return;  // blank line
+                    if (!rows.empty() && row.size() != rows.front().size()) {
+                      throw_parse_error(where, line,
+                                        "expected " + std::to_string(rows.front().size()) +
+                                            " coordinates like the lines before");
+                    }
+                    rows.push_back(std::move(row));
+                  });
+  });
+  const auto local_dim = static_cast<std::int64_t>(rows.empty() ? 0 : rows.front().size());
+  const auto dim = get_comm().allreduce(local_dim, reduce_op::max);
+  const bool agree = rows.empty() || local_dim == dim;
+  if (get_comm().allreduce(agree ? 0 : 1, reduce_op::max) != 0)
+    throw error("kmeans: the points of " + cfg_.input + " do not all have the same dimension");
+  points_.resize(static_cast<Eigen::Index>(rows.size()), dim);
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    points_.row(static_cast<Eigen::Index>(i)) =
+        Eigen::Map<const Eigen::RowVectorXd>(rows[i].data(), dim);
+  counts_ = get_comm().allgather(static_cast<std::int64_t>(points_.rows()));
+  std::int64_t total = 0;
+  for (auto c : counts_) total += c;
+  if (total == 0) throw error("kmeans: no points in " + cfg_.input);
+  if (total < cfg_.k && cfg_.init != "file") {
+    throw error("kmeans: k = " + std::to_string(cfg_.k) + " but only " + std::to_string(total) +
+                " points");
+  }
+}
+
+Eigen::RowVectorXd kmeans::point_at(std::uint64_t index) {
+  int owner = 0;
+  while (index >= static_cast<std::uint64_t>(counts_[static_cast<std::size_t>(owner)])) {
+    index -= static_cast<std::uint64_t>(counts_[static_cast<std::size_t>(owner)]);
+    ++owner;
+  }
+  std::vector<double> row;
+  if (owner == get_worker_id()) {
+    const Eigen::RowVectorXd p = points_.row(static_cast<Eigen::Index>(index));
+    row.assign(p.data(), p.data() + p.size());
+  }
+  get_comm().bcast(row, owner);
+  return Eigen::Map<const Eigen::RowVectorXd>(row.data(), static_cast<Eigen::Index>(row.size()));
+}
+
+Eigen::MatrixXd kmeans::random_points() {
+  std::uint64_t total = 0;
+  for (auto c : counts_) total += static_cast<std::uint64_t>(c);
+  std::set<std::uint64_t> picked;
+  Eigen::MatrixXd centres(cfg_.k, points_.cols());
+  for (int c = 0; c < cfg_.k;) {
+    const auto index = static_cast<std::uint64_t>(shared_uniform() * static_cast<double>(total));
+    if (!picked.insert(index).second) continue;
+    centres.row(c++) = point_at(index);
+  }
+  return centres;
+}
+
+Eigen::MatrixXd kmeans::kmeans_plus_plus() {
+  std::uint64_t total = 0;
+  for (auto c : counts_) total += static_cast<std::uint64_t>(c);
+  Eigen::MatrixXd centres(cfg_.k, points_.cols());
+  centres.row(0) = point_at(static_cast<std::uint64_t>(shared_uniform() * static_cast<double>(total)));
+  Eigen::VectorXd nearest = (points_.rowwise() - centres.row(0)).rowwise().squaredNorm();
+  for (int c = 1; c < cfg_.k; ++c) {
+    // Pick a point with probability proportional to its squared distance to the centres
+    // so far: the workers' sums locate the worker, its cumulative sums the point.
+    const auto sums = get_comm().allgather(nearest.sum());
+    double all = 0;
+    for (double s : sums) all += s;
+    const double u = shared_uniform();
+    if (all <= 0) {  // fewer distinct points than clusters: any point will do
+      centres.row(c) = point_at(static_cast<std::uint64_t>(u * static_cast<double>(total)));
+    } else {
+      double target = u * all;
+      int owner = 0;
+      while (owner + 1 < get_worker_size() && target >= sums[static_cast<std::size_t>(owner)]) {
+        target -= sums[static_cast<std::size_t>(owner)];
+        ++owner;
+      }
+      std::vector<double> row;
+      if (owner == get_worker_id()) {
+        Eigen::Index i = 0;
+        for (double cumulative = 0; i + 1 < nearest.size(); ++i) {
+          cumulative += nearest[i];
+          if (cumulative > target) break;
+        }
+        const Eigen::RowVectorXd p = points_.row(i);
+        row.assign(p.data(), p.data() + p.size());
+      }
+      get_comm().bcast(row, owner);
+      centres.row(c) = Eigen::Map<const Eigen::RowVectorXd>(row.data(), points_.cols());
+    }
+    nearest = nearest.cwiseMin((points_.rowwise() - centres.row(c)).rowwise().squaredNorm());
+  }
+  return centres;
+}
+
+Eigen::MatrixXd kmeans::initial_centres() {
+  if (cfg_.init == "kmeans++") return kmeans_plus_plus();
+  if (cfg_.init == "random") return random_points();
+  std::vector<std::vector<double>> rows;
+  for (const auto& line : paracel_loadall(cfg_.init_centres)) {
+    auto row = parse_numbers(line, nullptr);
+    if (!row.empty()) rows.push_back(std::move(row));
+  }
+  if (static_cast<int>(rows.size()) != cfg_.k)
+    throw error(cfg_.init_centres + ": " + std::to_string(rows.size()) + " centres, k = " +
+                std::to_string(cfg_.k));
+  Eigen::MatrixXd centres(cfg_.k, points_.cols());
+  for (int c = 0; c < cfg_.k; ++c) {
+    if (static_cast<Eigen::Index>(rows[static_cast<std::size_t>(c)].size()) != points_.cols())
+      throw error(cfg_.init_centres + ": centre " + std::to_string(c + 1) + " has " +
+                  std::to_string(rows[static_cast<std::size_t>(c)].size()) +
+                  " coordinates, the points " + std::to_string(points_.cols()));
+    centres.row(c) = Eigen::Map<const Eigen::RowVectorXd>(rows[static_cast<std::size_t>(c)].data(),
+                                                         points_.cols());
+  }
+  return centres;
+}
+
+std::vector<double> kmeans::assign(const Eigen::MatrixXd& centres, std::vector<int>* labels) const {
+  const Eigen::Index k = centres.rows(), d = centres.cols();
+  std::vector<double> acc(static_cast<std::size_t>(k * d + k + 1), 0.0);
+  if (labels) labels->assign(static_cast<std::size_t>(points_.rows()), 0);
+  for (Eigen::Index i = 0; i < points_.rows(); ++i) {
+    Eigen::Index best = 0;
+    const double distance = (centres.rowwise() - points_.row(i)).rowwise().squaredNorm().minCoeff(&best);
+    for (Eigen::Index j = 0; j < d; ++j) acc[static_cast<std::size_t>(best * d + j)] += points_(i, j);
+    acc[static_cast<std::size_t>(k * d + best)] += 1;
+    acc.back() += distance;
+    if (labels) (*labels)[static_cast<std::size_t>(i)] = static_cast<int>(best);
+  }
+  return acc;
+}
+
+void kmeans::solve() {
+  load_points();
+  const Eigen::MatrixXd initial = initial_centres();
+  Eigen::MatrixXd centres = initial;
+  const Eigen::Index k = centres.rows(), d = centres.cols();
+  set_total_iters(cfg_.max_rounds);
+  double inertia = 0;
+  int rounds = 0;
+  for (int t = 0; t < cfg_.max_rounds; ++t) {
+    const std::string key = "km/acc/" + std::to_string(t);
+    paracel_bupdate(key, assign(centres, nullptr), builtin::add);
+    iter_commit();
+    const auto acc = paracel_read<std::vector<double>>(key);  // waits for every worker's sums
+    if (get_worker_id() == 0 && t > 0) paracel_remove("km/acc/" + std::to_string(t - 1));
+    inertia = acc.back();
+    rounds = t + 1;
+    Eigen::MatrixXd next = centres;
+    double shift = 0;
+    for (Eigen::Index c = 0; c < k; ++c) {
+      const double count = acc[static_cast<std::size_t>(k * d + c)];
+      if (count == 0) continue;  // an empty cluster keeps its centre
+      for (Eigen::Index j = 0; j < d; ++j) next(c, j) = acc[static_cast<std::size_t>(c * d + j)] / count;
+      shift = std::max(shift, (next.row(c) - centres.row(c)).norm());
+    }
+    if (shift <= cfg_.tolerance || t + 1 == cfg_.max_rounds) break;  // `inertia` is centres'
+    centres = next;
+  }
+  std::vector<int> labels;
+  if (cfg_.dump_assignments) assign(centres, &labels);
+  paracel_sync();
+  if (get_worker_id() == 0) paracel_remove_special(k_plugin, "kmeans_keys");
+  write_results(initial, centres, inertia, rounds, labels);
+}
+
+void kmeans::write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centres,
+                           double inertia, int rounds, const std::vector<int>& labels) {
+  std::vector<std::string> centre_lines, initial_lines, metrics;
+  if (get_worker_id() == 0) {
+    for (Eigen::Index c = 0; c < centres.rows(); ++c) {
+      centre_lines.push_back(format_row(centres.row(c)));
+      initial_lines.push_back(format_row(initial.row(c)));
+    }
+    std::int64_t total = 0;
+    for (auto c : counts_) total += c;
+    std::ostringstream m;
+    m << std::setprecision(17) << "{\"k\": " << cfg_.k << ", \"dimension\": " << centres.cols()
+      << ", \"points\": " << total << ", \"rounds\": " << rounds << ", \"inertia\": " << inertia
+      << "}";
+    metrics.push_back(m.str());
+    std::cout << "kmeans: " << m.str() << std::endl;
+  }
+  paracel_dump_vector(centre_lines, "centres");
+  paracel_dump_vector(initial_lines, "initial_centres");
+  paracel_dump_vector(metrics, "metrics.json");
+  if (cfg_.dump_assignments) paracel_dump_vector(labels, "assignments");
+}
+
+}  // namespace paracel::alg

@@ -1,0 +1,30 @@
+#include "kmeans_config.hpp"
+
+#include "paracel/error.hpp"
+
+namespace paracel::alg {
+
+kmeans_config kmeans_config::from(const config& cfg) {
+  kmeans_config c;
+  c.input = cfg.get<std::string>("input");
+  c.output = cfg.get<std::string>("output");
+  c.k = cfg.get<int>("k", c.k);
+  c.init = cfg.get<std::string>("init", c.init);
+  if (c.init == "file") c.init_centres = cfg.get<std::string>("init_centres");
+  c.max_rounds = cfg.get<int>("max_rounds", c.max_rounds);
+  c.tolerance = cfg.get<double>("tolerance", c.tolerance);
+  c.seed = static_cast<std::uint64_t>(cfg.get<std::int64_t>("seed", 1));
+  c.dump_assignments = cfg.get<bool>("dump_assignments", c.dump_assignments);
+  cfg.check_no_unknown();
+  auto require = [&](bool ok, const std::string& what) {
+    if (!ok) throw error("config " + cfg.origin() + ": " + what);
+  };
+  require(c.k > 0, "k must be > 0");
+  require(c.init == "kmeans++" || c.init == "random" || c.init == "file",
+          "init must be \"kmeans++\", \"random\" or \"file\", not \"" + c.init + "\"");
+  require(c.max_rounds > 0, "max_rounds must be > 0");
+  require(c.tolerance >= 0, "tolerance must not be negative");
+  return c;
+}
+
+}  // namespace paracel::alg

@@ -1,0 +1,65 @@
+"""k-means through prun.py on real points (200,000 flights: delay, distance, time; 171,075
+city coordinates), against the serial reference from the same initial centres."""
+
+import json
+import os
+
+import pytest
+
+from alg_support import real_data, reference, run_failing_job, run_job
+
+
+def rows(text):
+    return [[float(v) for v in line.split()] for line in text.splitlines() if line.strip()]
+
+
+def run_kmeans(tmp_path, points, **config):
+    out = tmp_path / "out"
+    run_job("kmeans", dict({"input": points, "output": str(out), "max_rounds": 100,
+                            "tolerance": 1e-6}, **config), tmp_path)
+    return json.loads((out / "metrics.json").read_text()), out
+
+
+@pytest.mark.parametrize("name,k,init", [("flights200k", 10, "kmeans++"),
+                                         ("geonames_cities_latlon", 20, "random")])
+def test_inertia_equals_the_serial_reference(tmp_path, name, k, init):
+    points = os.path.join(real_data("points"), "points", name + ".txt")
+    metrics, out = run_kmeans(tmp_path, points, k=k, init=init, seed=3)
+    initial = rows((out / "initial_centres").read_text())
+    all_points = rows(open(points).read())
+    point_set = {tuple(p) for p in all_points}
+    assert len(initial) == k and all(tuple(c) in point_set for c in initial)
+    assert len({tuple(c) for c in initial}) == k
+    serial = reference("kmeans_serial", points, out / "initial_centres", 100, 1e-6).split("\n")
+    assert metrics["inertia"] == pytest.approx(float(serial[0]), rel=1e-9)
+    assert metrics["rounds"] == int(serial[1])
+    centres = rows((out / "centres").read_text())
+    for got, want in zip(centres, rows("\n".join(serial[2:]))):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
+    assert metrics["points"] == len(all_points)
+
+
+def test_empty_cluster_keeps_its_centre_and_assignments(tmp_path):
+    points = tmp_path / "p.txt"
+    points.write_text("0 0\n0 1\n1 0\n10 10\n10 11\n11 10\n")
+    centres = tmp_path / "c.txt"
+    centres.write_text("0 0\n10 10\n500 500\n")  # nothing is near the third
+    metrics, out = run_kmeans(tmp_path, str(points), k=3, init="file",
+                              init_centres=str(centres), dump_assignments=True)
+    got = rows((out / "centres").read_text())
+    assert got[2] == [500, 500]
+    assert got[0] == pytest.approx([1 / 3, 1 / 3]) and got[1] == pytest.approx([31 / 3, 31 / 3])
+    assert (out / "assignments").read_text().split() == ["0", "0", "0", "1", "1", "1"]
+    serial = reference("kmeans_serial", points, centres, 100, 1e-6).split("\n")
+    assert metrics["inertia"] == pytest.approx(float(serial[0]), rel=1e-12)
+
+
+def test_bad_input_is_named(tmp_path):
+    points = tmp_path / "p.txt"
+    points.write_text("1 2\n3 4 5\n")
+    status, err = run_failing_job("kmeans", {"input": str(points), "output": str(tmp_path),
+                                             "k": 1}, tmp_path)
+    assert status != 0 and "p.txt:2" in err and "expected 2 coordinates" in err
+    status, err = run_failing_job("kmeans", {"input": str(points), "output": str(tmp_path),
+                                             "init": "best"}, tmp_path)
+    assert status != 0 and "init must be" in err
