@@ -34,8 +34,8 @@ TEST(Config, ReadsTypedValuesAndDefaults) {
 }
 
 TEST(Config, ErrorsNameTheFileAndTheKey) {
-  auto cfg = paracel::config::parse(R"({"rounds": "ten", "big": 99999999999, "lernrate": 1})",
-                                    "lr.json");
+  auto cfg =
+      paracel::config::parse(R"({"rounds": "ten", "big": 99999999999, "lernrate": 1})", "lr.json");
   EXPECT_EQ(message_of([&] { cfg.get<std::string>("input"); }),
             "config lr.json: missing key 'input'");
   EXPECT_EQ(message_of([&] { cfg.get<int>("rounds"); }),
@@ -46,8 +46,9 @@ TEST(Config, ErrorsNameTheFileAndTheKey) {
   EXPECT_EQ(message_of([&] { cfg.check_no_unknown(); }),
             "config lr.json: unknown key(s) 'lernrate' (this algorithm reads: big, input, "
             "learning_rate, rounds)");
-  EXPECT_NE(message_of([] { paracel::config::parse("{\"a\": ", "bad.json"); })
-                .find("config bad.json is not valid JSON"),
+  EXPECT_NE(message_of([] {
+              paracel::config::parse("{\"a\": ", "bad.json");
+            }).find("config bad.json is not valid JSON"),
             std::string::npos);
   EXPECT_EQ(message_of([] { paracel::config::parse("[1]", "list.json"); }),
             "config list.json must be a JSON object");

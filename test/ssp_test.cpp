@@ -71,8 +71,8 @@ void check_invariant_under_random_delays(int s) {
     ASSERT_EQ(seen[me], c) << "worker " << me << " does not read its own updates";
     for (int w = 0; w < workers; ++w) {
       if (s >= 0) {
-        ASSERT_GE(seen[w], c - s) << "worker " << me << " at clock " << c << " read worker "
-                                  << w << "'s counter too stale (s = " << s << ")";
+        ASSERT_GE(seen[w], c - s) << "worker " << me << " at clock " << c << " read worker " << w
+                                  << "'s counter too stale (s = " << s << ")";
         ASSERT_LE(seen[w], c + s + 1) << "worker " << w << " ran more than s ahead";
       }
       // Values come from the server, never from older copies: per key they never go back

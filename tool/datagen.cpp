@@ -90,8 +90,7 @@ void ratings(std::ostream& out, draws& d) {
     double score = 3.5 + item_bias[i] + 0.3 * d.normal();
     for (std::uint64_t k = 0; k < FLAGS_rank; ++k)
       score += users[u * FLAGS_rank + k] * items[i * FLAGS_rank + k];
-    out << 'u' << u << " i" << i << ' ' << std::clamp(std::round(score * 2) / 2, 0.5, 5.0)
-        << '\n';
+    out << 'u' << u << " i" << i << ' ' << std::clamp(std::round(score * 2) / 2, 0.5, 5.0) << '\n';
   }
 }
 

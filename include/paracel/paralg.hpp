@@ -66,9 +66,9 @@ struct paralg_options {
   // Server endpoints. Empty: taken from the PARACEL_SERVER_INFO environment variable, which
   // prun.py sets.
   std::vector<std::string> servers;
-  std::string output;     // folder for dumps; created (collectively) when set
-  int rounds = 1;         // iterations the algorithm should run; see rounds()
-  int staleness = 0;      // SSP bound: 0 = BSP, s > 0 = SSP, negative = asynchronous
+  std::string output;  // folder for dumps; created (collectively) when set
+  int rounds = 1;      // iterations the algorithm should run; see rounds()
+  int staleness = 0;   // SSP bound: 0 = BSP, s > 0 = SSP, negative = asynchronous
   // How long a read may wait for the slowest worker before timeout_error.
   std::chrono::milliseconds clock_timeout = std::chrono::minutes(10);
   client_options client;  // deadlines and batching of the parameter-server client
@@ -453,8 +453,8 @@ class paralg {
   std::string output_;
   int clock_ = 0;
   int total_iters_ = 0;
-  std::string clock_table_;      // this paralg's table on the clock server
-  std::int64_t known_min_ = 0;   // the slowest worker's clock, as last heard
+  std::string clock_table_;     // this paralg's table on the clock server
+  std::int64_t known_min_ = 0;  // the slowest worker's clock, as last heard
   ssp_cache cache_;
   ssp_stats ssp_stats_;
 };

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
 #include <type_traits>
@@ -85,8 +85,8 @@ T config::get(const std::string& key) const {
   auto it = doc_->json.find(key);
   if (it == doc_->json.end()) throw error("config " + origin_ + ": missing key '" + key + "'");
   if (!has_type<T>(*it)) {
-    throw error("config " + origin_ + ": key '" + key + "' must be " + type_name<T>() +
-                ", not " + it->dump());
+    throw error("config " + origin_ + ": key '" + key + "' must be " + type_name<T>() + ", not " +
+                it->dump());
   }
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     const auto wide = it->template get<std::int64_t>();
@@ -113,8 +113,8 @@ void config::check_no_unknown() const {
   if (unknown.empty()) return;
   std::string known;
   for (const auto& key : asked_) known += (known.empty() ? "" : ", ") + key;
-  throw error("config " + origin_ + ": unknown key(s) " + unknown + " (this algorithm reads: " +
-              known + ")");
+  throw error("config " + origin_ + ": unknown key(s) " + unknown +
+              " (this algorithm reads: " + known + ")");
 }
 
 }  // namespace paracel

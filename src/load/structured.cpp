@@ -218,7 +218,8 @@ std::vector<std::pair<std::uint64_t, std::string>> names_of_owned_ids(
     const comm& workers, const id_map& ids, const std::function<int(std::uint64_t)>& owner) {
   std::vector<std::vector<std::pair<std::uint64_t, std::string>>> outgoing(
       static_cast<std::size_t>(workers.size()));
-  for (const auto& [name, id] : ids.ids) outgoing.at(static_cast<std::size_t>(owner(id))).emplace_back(id, name);
+  for (const auto& [name, id] : ids.ids)
+    outgoing.at(static_cast<std::size_t>(owner(id))).emplace_back(id, name);
   std::vector<std::pair<std::uint64_t, std::string>> mine;
   for (auto& from : workers.alltoall(outgoing)) mine.insert(mine.end(), from.begin(), from.end());
   std::sort(mine.begin(), mine.end());

@@ -41,10 +41,10 @@ bool clock_service::handle(const proto::header& h, std::string_view identity,
                            std::vector<outgoing>& outbox) {
   // Frames: the table's name, then the op's arguments.
   if (in.size() != 2) {
-    throw protocol_error(status::bad_request,
-                         std::string(proto::op_name(h.code)) +
-                             " expects 2 payload frames (table name, arguments)",
-                         h);
+    throw protocol_error(
+        status::bad_request,
+        std::string(proto::op_name(h.code)) + " expects 2 payload frames (table name, arguments)",
+        h);
   }
   try {
     return handle_op(h, std::string(proto::view(in[0])), identity, in[1], reply, outbox);
@@ -120,9 +120,9 @@ void clock_service::expire(time_point now, std::vector<outgoing>& outbox) {
       const std::string message =
           "clock table '" + name + "': wait for minimum clock " + std::to_string(w.target) +
           " timed out at minimum " + std::to_string(table.min_clock()) + "; slowest worker: " +
-          (slowest < 0 ? std::string("none")
-                       : std::to_string(slowest) + " at clock " +
-                             std::to_string(table.clock_of(slowest)));
+          (slowest < 0
+               ? std::string("none")
+               : std::to_string(slowest) + " at clock " + std::to_string(table.clock_of(slowest)));
       outgoing out{std::move(w.identity), {}};
       out.frames.push_back(
           proto::encode_header(reply_header(w.id, op::clock_wait, status::deadline_exceeded)));

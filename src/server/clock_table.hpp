@@ -30,7 +30,8 @@ class clock_table {
   int workers() const { return static_cast<int>(clocks_.size()); }
   // Every worker finished and nobody waits: the table can be dropped.
   bool done() const {
-    return parked_.empty() && std::all_of(finished_.begin(), finished_.end(), [](bool f) { return f; });
+    return parked_.empty() &&
+           std::all_of(finished_.begin(), finished_.end(), [](bool f) { return f; });
   }
   std::int64_t clock_of(int worker) const { return clocks_.at(index(worker)); }
 

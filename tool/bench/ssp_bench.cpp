@@ -12,8 +12,8 @@
 // worker's last commit), each worker's commit times, and its SSP wait statistics.
 #include <gflags/gflags.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -68,8 +68,7 @@ class straggler_job : public paracel::paralg {
   void report(const std::vector<double>& commit_seconds) {
     const auto& stats = get_ssp_stats();
     const std::vector<double> mine = {
-        static_cast<double>(stats.waits),
-        std::chrono::duration<double>(stats.wait_time).count(),
+        static_cast<double>(stats.waits), std::chrono::duration<double>(stats.wait_time).count(),
         static_cast<double>(stats.cache_hits), static_cast<double>(stats.reads)};
     auto times = get_comm().gather(commit_seconds, 0);
     auto waits = get_comm().gather(mine, 0);

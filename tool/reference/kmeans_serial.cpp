@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
       double best_distance = 0;
       for (std::size_t c = 0; c < k; ++c) {
         double distance = 0;
-        for (std::size_t j = 0; j < d; ++j) distance += (centres[c][j] - p[j]) * (centres[c][j] - p[j]);
+        for (std::size_t j = 0; j < d; ++j)
+          distance += (centres[c][j] - p[j]) * (centres[c][j] - p[j]);
         if (c == 0 || distance < best_distance) {
           best = c;
           best_distance = distance;

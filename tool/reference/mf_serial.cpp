@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
   table users, items;
   std::vector<rating> train;
   for (std::size_t i = 0; i < train_pairs.size(); ++i)
-    train.push_back({users.id(train_pairs[i].first), items.id(train_pairs[i].second),
-                     train_values[i]});
+    train.push_back(
+        {users.id(train_pairs[i].first), items.id(train_pairs[i].second), train_values[i]});
   double mu = 0;
   for (const auto& r : train) mu += r.value;
   mu /= static_cast<double>(train.size());

@@ -64,8 +64,7 @@ void logistic_regression::train() {
     train_sgd(cfg_.method == "agd");
   }
   paracel_sync();  // every worker's last update is in
-  train_seconds_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   write_results(read_model(final_buffer()));
 }
 
@@ -174,8 +173,8 @@ Eigen::VectorXd logistic_regression::read_model(int buffer) {
   Eigen::Index at = 0;
   for (const auto& block : blocks) {
     // AdaGrad blocks hold the weights, then the squared-gradient sums.
-    const auto len = static_cast<Eigen::Index>(cfg_.method == "agd" ? block.size() / 2
-                                                                       : block.size());
+    const auto len =
+        static_cast<Eigen::Index>(cfg_.method == "agd" ? block.size() / 2 : block.size());
     w.segment(at, len) = Eigen::Map<const Eigen::VectorXd>(block.data(), len);
     at += len;
   }
@@ -316,10 +315,10 @@ void logistic_regression::predict() {
   }
   if (weights.empty() || (cfg_.bias && weights.size() < 2))
     throw error("model file " + cfg_.model_input + " holds no model");
-  const auto w = Eigen::Map<const Eigen::VectorXd>(weights.data(),
-                                                   static_cast<Eigen::Index>(weights.size()));
-  const auto data = load_lr_examples(*this, cfg_.input, cfg_.format, cfg_.bias,
-                                     w.size() - (cfg_.bias ? 1 : 0));
+  const auto w =
+      Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
+  const auto data =
+      load_lr_examples(*this, cfg_.input, cfg_.format, cfg_.bias, w.size() - (cfg_.bias ? 1 : 0));
   const Eigen::VectorXd margins = data.x * w;
   std::vector<std::string> lines;
   for (Eigen::Index i = 0; i < margins.size(); ++i) {

@@ -74,7 +74,8 @@ lr_examples load_lr_examples(paralg& alg, const std::string& input, const std::s
   out.x.resize(rows, width + (bias ? 1 : 0));
   out.x.setFromTriplets(entries.begin(), entries.end());
   out.y.resize(rows);
-  for (Eigen::Index r = 0; r < rows; ++r) out.y[r] = labels[static_cast<std::size_t>(r)] > 0 ? 1 : -1;
+  for (Eigen::Index r = 0; r < rows; ++r)
+    out.y[r] = labels[static_cast<std::size_t>(r)] > 0 ? 1 : -1;
   out.total_rows = alg.get_comm().allreduce(static_cast<std::int64_t>(rows), reduce_op::sum);
   return out;
 }

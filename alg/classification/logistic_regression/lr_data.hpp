@@ -12,8 +12,8 @@ namespace paracel::alg {
 
 struct lr_examples {
   Eigen::SparseMatrix<double, Eigen::RowMajor> x;  // this worker's rows x model dimension
-  Eigen::VectorXd y;                                // +1 or -1 (a label > 0 is positive)
-  std::int64_t total_rows = 0;                      // over all workers
+  Eigen::VectorXd y;                               // +1 or -1 (a label > 0 is positive)
+  std::int64_t total_rows = 0;                     // over all workers
 };
 
 // Loads this worker's share of `input` ("libsvm", or "csv": features..., label). With `bias`

@@ -34,7 +34,8 @@ std::vector<double> parse_numbers(std::string_view line, const line_location* wh
     const char* end = line.data() + at;
     auto [ptr, ec] = std::from_chars(line.data() + start, end, v);
     if (ec != std::errc() || ptr != end) {
-      const std::string message = "not a number: '" + std::string(line.substr(start, at - start)) + "'";
+      const std::string message =
+          "not a number: '" + std::string(line.substr(start, at - start)) + "'";
       if (where) throw_parse_error(*where, line, message);
       throw error(message + " in: " + std::string(line));
     }
@@ -121,7 +122,8 @@ Eigen::MatrixXd kmeans::kmeans_plus_plus() {
   std::uint64_t total = 0;
   for (auto c : counts_) total += static_cast<std::uint64_t>(c);
   Eigen::MatrixXd centres(cfg_.k, points_.cols());
-  centres.row(0) = point_at(static_cast<std::uint64_t>(shared_uniform() * static_cast<double>(total)));
+  centres.row(0) =
+      point_at(static_cast<std::uint64_t>(shared_uniform() * static_cast<double>(total)));
   Eigen::VectorXd nearest = (points_.rowwise() - centres.row(0)).rowwise().squaredNorm();
   for (int c = 1; c < cfg_.k; ++c) {
     // Pick a point with probability proportional to its squared distance to the centres
@@ -166,8 +168,8 @@ Eigen::MatrixXd kmeans::initial_centres() {
     if (!row.empty()) rows.push_back(std::move(row));
   }
   if (static_cast<int>(rows.size()) != cfg_.k)
-    throw error(cfg_.init_centres + ": " + std::to_string(rows.size()) + " centres, k = " +
-                std::to_string(cfg_.k));
+    throw error(cfg_.init_centres + ": " + std::to_string(rows.size()) +
+                " centres, k = " + std::to_string(cfg_.k));
   Eigen::MatrixXd centres(cfg_.k, points_.cols());
   for (int c = 0; c < cfg_.k; ++c) {
     if (static_cast<Eigen::Index>(rows[static_cast<std::size_t>(c)].size()) != points_.cols())
@@ -175,7 +177,7 @@ Eigen::MatrixXd kmeans::initial_centres() {
                   std::to_string(rows[static_cast<std::size_t>(c)].size()) +
                   " coordinates, the points " + std::to_string(points_.cols()));
     centres.row(c) = Eigen::Map<const Eigen::RowVectorXd>(rows[static_cast<std::size_t>(c)].data(),
-                                                         points_.cols());
+                                                          points_.cols());
   }
   return centres;
 }
@@ -186,8 +188,10 @@ std::vector<double> kmeans::assign(const Eigen::MatrixXd& centres, std::vector<i
   if (labels) labels->assign(static_cast<std::size_t>(points_.rows()), 0);
   for (Eigen::Index i = 0; i < points_.rows(); ++i) {
     Eigen::Index best = 0;
-    const double distance = (centres.rowwise() - points_.row(i)).rowwise().squaredNorm().minCoeff(&best);
-    for (Eigen::Index j = 0; j < d; ++j) acc[static_cast<std::size_t>(best * d + j)] += points_(i, j);
+    const double distance =
+        (centres.rowwise() - points_.row(i)).rowwise().squaredNorm().minCoeff(&best);
+    for (Eigen::Index j = 0; j < d; ++j)
+      acc[static_cast<std::size_t>(best * d + j)] += points_(i, j);
     acc[static_cast<std::size_t>(k * d + best)] += 1;
     acc.back() += distance;
     if (labels) (*labels)[static_cast<std::size_t>(i)] = static_cast<int>(best);
@@ -216,7 +220,8 @@ void kmeans::solve() {
     for (Eigen::Index c = 0; c < k; ++c) {
       const double count = acc[static_cast<std::size_t>(k * d + c)];
       if (count == 0) continue;  // an empty cluster keeps its centre
-      for (Eigen::Index j = 0; j < d; ++j) next(c, j) = acc[static_cast<std::size_t>(c * d + j)] / count;
+      for (Eigen::Index j = 0; j < d; ++j)
+        next(c, j) = acc[static_cast<std::size_t>(c * d + j)] / count;
       shift = std::max(shift, (next.row(c) - centres.row(c)).norm());
     }
     if (shift <= cfg_.tolerance || t + 1 == cfg_.max_rounds) break;  // `inertia` is centres'

@@ -38,13 +38,13 @@ class kmeans : public paralg {
   double shared_uniform() { return static_cast<double>(shared_rng_() >> 11) * 0x1.0p-53; }
   // Assigns the local points; returns [sums (k x d), counts (k), inertia] (local).
   std::vector<double> assign(const Eigen::MatrixXd& centres, std::vector<int>* labels) const;
-  void write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centres,
-                     double inertia, int rounds, const std::vector<int>& labels);
+  void write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centres, double inertia,
+                     int rounds, const std::vector<int>& labels);
 
   kmeans_config cfg_;
-  Eigen::MatrixXd points_;           // this worker's points, one per row
+  Eigen::MatrixXd points_;            // this worker's points, one per row
   std::vector<std::int64_t> counts_;  // every worker's number of points
-  std::mt19937_64 shared_rng_;       // the same sequence on every worker
+  std::mt19937_64 shared_rng_;        // the same sequence on every worker
 };
 
 }  // namespace paracel::alg

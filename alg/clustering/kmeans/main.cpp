@@ -3,6 +3,6 @@
 #include "run_algorithm.hpp"
 
 int main(int argc, char** argv) {
-  return paracel::alg::run_algorithm<paracel::alg::kmeans, paracel::alg::kmeans_config>(
-      argc, argv, "kmeans");
+  return paracel::alg::run_algorithm<paracel::alg::kmeans, paracel::alg::kmeans_config>(argc, argv,
+                                                                                        "kmeans");
 }

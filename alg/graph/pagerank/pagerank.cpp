@@ -92,8 +92,8 @@ double pagerank::iterate() {
   const blocks ranks = read("rank", source_blocks_);
   blocks contributions;
   for (const auto& [from, to] : edges_) {
-    const double share = ranks.at(block_of(from))[from % cfg_.block_size] /
-                         static_cast<double>(out_degree_[from]);
+    const double share =
+        ranks.at(block_of(from))[from % cfg_.block_size] / static_cast<double>(out_degree_[from]);
     auto& target = contributions[block_of(to)];
     if (target.empty()) target.assign(block_length(block_of(to)), 0.0);
     target[to % cfg_.block_size] += share;
@@ -142,8 +142,7 @@ void pagerank::write_ranks() {
     lines.push_back(line.str());
   }
   paracel_dump_vector(lines, "pagerank");
-  const auto edges =
-      get_comm().allreduce(static_cast<std::int64_t>(edges_.size()), reduce_op::sum);
+  const auto edges = get_comm().allreduce(static_cast<std::int64_t>(edges_.size()), reduce_op::sum);
   std::vector<std::string> metrics;
   if (get_worker_id() == 0) {
     std::ostringstream m;

@@ -43,10 +43,10 @@ class pagerank : public paralg {
   std::uint64_t vertices_ = 0;
   // This worker's edges, by source: (source, destination).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> edges_;
-  std::vector<std::int64_t> out_degree_;        // every vertex's, on every worker
-  std::vector<std::uint64_t> source_blocks_;    // blocks holding this worker's sources
-  std::vector<std::uint64_t> owned_blocks_;     // blocks this worker finalises
-  blocks owned_ranks_;                          // their current ranks
+  std::vector<std::int64_t> out_degree_;      // every vertex's, on every worker
+  std::vector<std::uint64_t> source_blocks_;  // blocks holding this worker's sources
+  std::vector<std::uint64_t> owned_blocks_;   // blocks this worker finalises
+  blocks owned_ranks_;                        // their current ranks
   std::vector<std::pair<std::uint64_t, std::string>> owned_names_;
   int rounds_ = 0;
   double last_change_ = 0;

@@ -8,12 +8,12 @@
 namespace paracel::alg {
 
 struct pagerank_config {
-  std::string input;         // "src dst" edge lines
-  std::string output;        // folder for the ranks
-  double damping = 0.85;     // probability of following a link
-  double tolerance = 1e-9;   // stop when the L1 change of an iteration is below it
-  int max_rounds = 100;      // or after this many iterations
-  int block_size = 4096;     // vertices per parameter-server key
+  std::string input;        // "src dst" edge lines
+  std::string output;       // folder for the ranks
+  double damping = 0.85;    // probability of following a link
+  double tolerance = 1e-9;  // stop when the L1 change of an iteration is below it
+  int max_rounds = 100;     // or after this many iterations
+  int block_size = 4096;    // vertices per parameter-server key
 
   static pagerank_config from(const config& cfg);
 };

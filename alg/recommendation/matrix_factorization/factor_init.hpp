@@ -3,11 +3,12 @@
 // generator seeded by the name (XXH3) and the seed, independent of which worker holds it.
 #pragma once
 
+#include <xxhash.h>
+
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string_view>
-#include <xxhash.h>
 
 namespace paracel::alg {
 

@@ -49,8 +49,7 @@ std::string matrix_factorization::block_key(std::uint64_t block) const {
 
 std::size_t matrix_factorization::block_items(std::uint64_t block) const {
   const std::uint64_t first = block * cfg_.block_items;
-  return static_cast<std::size_t>(
-      std::min<std::uint64_t>(cfg_.block_items, data_.items - first));
+  return static_cast<std::size_t>(std::min<std::uint64_t>(cfg_.block_items, data_.items - first));
 }
 
 matrix_factorization::blocks matrix_factorization::read_blocks(
@@ -114,7 +113,8 @@ void matrix_factorization::train() {
   set_total_iters(cfg_.epochs * get_worker_size());
   const auto start = std::chrono::steady_clock::now();
   for (int e = 0; e < cfg_.epochs; ++e) {
-    for (int s = 0; s < get_worker_size(); ++s) run_stratum(e, (get_worker_id() + s) % get_worker_size());
+    for (int s = 0; s < get_worker_size(); ++s)
+      run_stratum(e, (get_worker_id() + s) % get_worker_size());
   }
   paracel_sync();
   train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -193,17 +193,15 @@ double matrix_factorization::squared_error(const std::vector<mf_rating>& ratings
 
 void matrix_factorization::write_results(const blocks& items) {
   std::ostringstream metrics;
-  metrics << std::setprecision(17) << "{\"rank\": " << cfg_.rank << ", \"epochs\": "
-          << cfg_.epochs << ", \"workers\": " << get_worker_size()
-          << ", \"staleness\": " << cfg_.staleness << ", \"global_mean\": " << data_.global_mean
+  metrics << std::setprecision(17) << "{\"rank\": " << cfg_.rank << ", \"epochs\": " << cfg_.epochs
+          << ", \"workers\": " << get_worker_size() << ", \"staleness\": " << cfg_.staleness
+          << ", \"global_mean\": " << data_.global_mean
           << ", \"train_ratings\": " << data_.train_total
           << ", \"train_seconds\": " << train_seconds_ << ", \"train_rmse\": "
-          << std::sqrt(squared_error(data_.train, items) /
-                       static_cast<double>(data_.train_total));
+          << std::sqrt(squared_error(data_.train, items) / static_cast<double>(data_.train_total));
   if (data_.test_total > 0) {
     metrics << ", \"test_ratings\": " << data_.test_total << ", \"test_rmse\": "
-            << std::sqrt(squared_error(data_.test, items) /
-                         static_cast<double>(data_.test_total));
+            << std::sqrt(squared_error(data_.test, items) / static_cast<double>(data_.test_total));
   }
   metrics << "}";
 

@@ -45,8 +45,8 @@ class matrix_factorization : public paralg {
 
   mf_config cfg_;
   mf_data data_;
-  std::size_t stride_ = 1;                  // values per item: bias, then rank factors
-  std::vector<double> user_values_;         // per local user: bias, then factors
+  std::size_t stride_ = 1;           // values per item: bias, then rank factors
+  std::vector<double> user_values_;  // per local user: bias, then factors
   // Per stratum: this worker's training ratings in it, and the blocks they touch.
   std::vector<std::vector<mf_rating>> strata_;
   std::vector<std::vector<std::uint64_t>> strata_blocks_;

@@ -18,11 +18,11 @@ struct mf_rating {
 };
 
 struct mf_data {
-  std::vector<std::string> users;         // this worker's users (of training or test)
+  std::vector<std::string> users;          // this worker's users (of training or test)
   std::vector<std::uint8_t> user_trained;  // per user: has training ratings
-  std::vector<mf_rating> train;           // their training ratings
-  std::vector<mf_rating> test;            // their held-out ratings
-  std::uint64_t items = 0;         // item ids are [0, items) on every worker
+  std::vector<mf_rating> train;            // their training ratings
+  std::vector<mf_rating> test;             // their held-out ratings
+  std::uint64_t items = 0;                 // item ids are [0, items) on every worker
   // The items this worker names in dumps (id % workers == rank), with their names.
   std::vector<std::pair<std::uint64_t, std::string>> owned_items;
   // Per item id: how many workers hold training ratings of it (0: only in the test set).

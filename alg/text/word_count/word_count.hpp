@@ -17,12 +17,12 @@
 namespace paracel::alg {
 
 struct word_count_config {
-  std::string input;        // file, directory or glob; one document per line
-  std::string output;       // folder for the results
-  int top_k = 10;           // how many of the most frequent words to write
-  bool lowercase = true;    // fold ASCII letters to lower case
-  bool dump_all = false;    // also write every word's count
-  int batch_keys = 50000;   // words per bupdate_multi request
+  std::string input;       // file, directory or glob; one document per line
+  std::string output;      // folder for the results
+  int top_k = 10;          // how many of the most frequent words to write
+  bool lowercase = true;   // fold ASCII letters to lower case
+  bool dump_all = false;   // also write every word's count
+  int batch_keys = 50000;  // words per bupdate_multi request
 
   static word_count_config from(const config& cfg);
 };
