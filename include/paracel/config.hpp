@@ -39,6 +39,8 @@ class config {
   }
   // Throws naming the keys that no get() asked for, and the ones it knows.
   void check_no_unknown() const;
+  // Throws "config <origin>: <what>" unless `ok`: for checks of values (ranges, choices).
+  void require(bool ok, const std::string& what) const;
 
  private:
   struct document;

@@ -105,6 +105,10 @@ template std::int64_t config::get<std::int64_t>(const std::string&) const;
 template double config::get<double>(const std::string&) const;
 template std::vector<std::string> config::get<std::vector<std::string>>(const std::string&) const;
 
+void config::require(bool ok, const std::string& what) const {
+  if (!ok) throw error("config " + origin_ + ": " + what);
+}
+
 void config::check_no_unknown() const {
   std::string unknown;
   for (const auto& [key, value] : doc_->json.items()) {

@@ -7,14 +7,6 @@
 
 namespace paracel::alg {
 
-namespace {
-
-void require(bool ok, const config& cfg, const std::string& what) {
-  if (!ok) throw error("config " + cfg.origin() + ": " + what);
-}
-
-}  // namespace
-
 lr_config lr_config::from(const config& cfg) {
   lr_config c;
   c.mode = cfg.get<std::string>("mode", c.mode);
@@ -41,25 +33,25 @@ lr_config lr_config::from(const config& cfg) {
     c.slow_prob = cfg.get<double>("slow_prob", c.slow_prob);
   }
   cfg.check_no_unknown();
-  require(c.mode == "train" || c.mode == "predict", cfg,
-          "mode must be \"train\" or \"predict\", not \"" + c.mode + "\"");
-  require(c.format == "libsvm" || c.format == "csv", cfg,
-          "format must be \"libsvm\" or \"csv\", not \"" + c.format + "\"");
+  cfg.require(c.mode == "train" || c.mode == "predict",
+              "mode must be \"train\" or \"predict\", not \"" + c.mode + "\"");
+  cfg.require(c.format == "libsvm" || c.format == "csv",
+              "format must be \"libsvm\" or \"csv\", not \"" + c.format + "\"");
   const std::set<std::string> methods = {"dgd", "ipm", "downpour", "agd"};
-  require(methods.count(c.method) == 1, cfg,
-          "method must be one of dgd, ipm, downpour, agd, not \"" + c.method + "\"");
-  require(c.rounds > 0, cfg, "rounds must be > 0");
-  require(c.batch_size > 0, cfg, "batch_size must be > 0");
-  require(c.block_size > 0, cfg, "block_size must be > 0");
-  require(c.learning_rate >= 0 && c.decay >= 0 && c.l2 >= 0, cfg,
-          "learning_rate, decay and l2 must not be negative");
-  require(c.method == "dgd" || c.mode == "predict" || c.learning_rate > 0, cfg,
-          "method " + c.method + " needs a learning_rate > 0");
-  require(c.slow_workers.find_first_not_of("0123456789,") == std::string::npos ||
-              c.slow_workers == "all",
-          cfg, "slow_workers must be \"all\" or worker ids like \"1,3\"");
-  require(c.slow_prob >= 0 && c.slow_prob <= 1 && c.slow_ms >= 0, cfg,
-          "slow_prob must be in [0, 1] and slow_ms >= 0");
+  cfg.require(methods.count(c.method) == 1,
+              "method must be one of dgd, ipm, downpour, agd, not \"" + c.method + "\"");
+  cfg.require(c.rounds > 0, "rounds must be > 0");
+  cfg.require(c.batch_size > 0, "batch_size must be > 0");
+  cfg.require(c.block_size > 0, "block_size must be > 0");
+  cfg.require(c.learning_rate >= 0 && c.decay >= 0 && c.l2 >= 0,
+              "learning_rate, decay and l2 must not be negative");
+  cfg.require(c.method == "dgd" || c.mode == "predict" || c.learning_rate > 0,
+              "method " + c.method + " needs a learning_rate > 0");
+  cfg.require(c.slow_workers.find_first_not_of("0123456789,") == std::string::npos ||
+                  c.slow_workers == "all",
+              "slow_workers must be \"all\" or worker ids like \"1,3\"");
+  cfg.require(c.slow_prob >= 0 && c.slow_prob <= 1 && c.slow_ms >= 0,
+              "slow_prob must be in [0, 1] and slow_ms >= 0");
   return c;
 }
 

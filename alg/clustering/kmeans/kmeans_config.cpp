@@ -16,14 +16,11 @@ kmeans_config kmeans_config::from(const config& cfg) {
   c.seed = static_cast<std::uint64_t>(cfg.get<std::int64_t>("seed", 1));
   c.dump_assignments = cfg.get<bool>("dump_assignments", c.dump_assignments);
   cfg.check_no_unknown();
-  auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw error("config " + cfg.origin() + ": " + what);
-  };
-  require(c.k > 0, "k must be > 0");
-  require(c.init == "kmeans++" || c.init == "random" || c.init == "file",
-          "init must be \"kmeans++\", \"random\" or \"file\", not \"" + c.init + "\"");
-  require(c.max_rounds > 0, "max_rounds must be > 0");
-  require(c.tolerance >= 0, "tolerance must not be negative");
+  cfg.require(c.k > 0, "k must be > 0");
+  cfg.require(c.init == "kmeans++" || c.init == "random" || c.init == "file",
+              "init must be \"kmeans++\", \"random\" or \"file\", not \"" + c.init + "\"");
+  cfg.require(c.max_rounds > 0, "max_rounds must be > 0");
+  cfg.require(c.tolerance >= 0, "tolerance must not be negative");
   return c;
 }
 

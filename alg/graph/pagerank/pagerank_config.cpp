@@ -13,13 +13,10 @@ pagerank_config pagerank_config::from(const config& cfg) {
   c.max_rounds = cfg.get<int>("max_rounds", c.max_rounds);
   c.block_size = cfg.get<int>("block_size", c.block_size);
   cfg.check_no_unknown();
-  auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw error("config " + cfg.origin() + ": " + what);
-  };
-  require(c.damping > 0 && c.damping < 1, "damping must be in (0, 1)");
-  require(c.tolerance >= 0, "tolerance must not be negative");
-  require(c.max_rounds > 0, "max_rounds must be > 0");
-  require(c.block_size > 0, "block_size must be > 0");
+  cfg.require(c.damping > 0 && c.damping < 1, "damping must be in (0, 1)");
+  cfg.require(c.tolerance >= 0, "tolerance must not be negative");
+  cfg.require(c.max_rounds > 0, "max_rounds must be > 0");
+  cfg.require(c.block_size > 0, "block_size must be > 0");
   return c;
 }
 

@@ -23,16 +23,13 @@ mf_config mf_config::from(const config& cfg) {
     c.seed = static_cast<std::uint64_t>(cfg.get<std::int64_t>("seed", 1));
   }
   cfg.check_no_unknown();
-  auto require = [&](bool ok, const std::string& what) {
-    if (!ok) throw error("config " + cfg.origin() + ": " + what);
-  };
-  require(c.mode == "train" || c.mode == "predict",
-          "mode must be \"train\" or \"predict\", not \"" + c.mode + "\"");
-  require(c.rank >= 0, "rank must not be negative");
-  require(c.epochs > 0, "epochs must be > 0");
-  require(c.learning_rate > 0 && c.decay > 0 && c.l2 >= 0,
-          "learning_rate and decay must be > 0, l2 >= 0");
-  require(c.block_items > 0, "block_items must be > 0");
+  cfg.require(c.mode == "train" || c.mode == "predict",
+              "mode must be \"train\" or \"predict\", not \"" + c.mode + "\"");
+  cfg.require(c.rank >= 0, "rank must not be negative");
+  cfg.require(c.epochs > 0, "epochs must be > 0");
+  cfg.require(c.learning_rate > 0 && c.decay > 0 && c.l2 >= 0,
+              "learning_rate and decay must be > 0, l2 >= 0");
+  cfg.require(c.block_items > 0, "block_items must be > 0");
   return c;
 }
 

@@ -14,8 +14,8 @@ word_count_config word_count_config::from(const config& cfg) {
   out.dump_all = cfg.get<bool>("dump_all", out.dump_all);
   out.batch_keys = cfg.get<int>("batch_keys", out.batch_keys);
   cfg.check_no_unknown();
-  if (out.top_k < 0) throw error("config " + cfg.origin() + ": top_k must not be negative");
-  if (out.batch_keys <= 0) throw error("config " + cfg.origin() + ": batch_keys must be > 0");
+  cfg.require(out.top_k >= 0, "top_k must not be negative");
+  cfg.require(out.batch_keys > 0, "batch_keys must be > 0");
   return out;
 }
 
