@@ -21,7 +21,8 @@ def run_kmeans(tmp_path, points, **config):
 
 
 @pytest.mark.parametrize("name,k,init", [("flights200k", 10, "kmeans++"),
-                                         ("geonames_cities_latlon", 20, "random")])
+                                         ("geonames_cities_latlon", 20, "random"),
+                                         ("digits8x8", 10, "kmeans++")])  # d = 64: products
 def test_inertia_equals_the_serial_reference(tmp_path, name, k, init):
     points = os.path.join(real_data("points"), "points", name + ".txt")
     metrics, out = run_kmeans(tmp_path, points, k=k, init=init, seed=3)

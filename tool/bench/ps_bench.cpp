@@ -2,8 +2,10 @@
 // measured in the same process, interleaved, median of --reps repetitions.
 //
 //   ps_bench [--reps 3] [--seconds 1] [--dim 32] [--batch 1000] [--server_threads 2]
+//            [--large_dim 100000] [--only TEXT] [--format markdown|json]
 //
-// Prints a markdown table: each row is a Paracel rate, the baseline rate, and their ratio.
+// Prints a markdown table (each row a Paracel rate, the baseline rate, and their ratio), or
+// one JSON object per row for tool/bench/run.py.
 #include <gflags/gflags.h>
 
 #include <algorithm>
@@ -24,6 +26,8 @@ DEFINE_uint32(dim, 32, "vector dimension of each value");
 DEFINE_uint32(batch, 1000, "keys per batched request");
 DEFINE_uint32(server_threads, 2, "threads of the Paracel server");
 DEFINE_string(only, "", "run only the workloads whose name contains this text");
+DEFINE_uint32(large_dim, 100000, "dimension of the large dense vector (100,000 doubles: 800 KB)");
+DEFINE_string(format, "markdown", "markdown or json");
 
 namespace {
 
@@ -82,14 +86,19 @@ int main(int argc, char** argv) {
   std::vector<std::string> keys;
   for (std::uint32_t i = 0; i < FLAGS_batch; ++i) keys.push_back("row_" + std::to_string(i));
   ps.push_multi(keys, std::vector<std::vector<double>>(keys.size(), value));
+  const std::vector<double> large(FLAGS_large_dim, 0.25);
+  const std::string large_encoded = paracel::encode(large);
+  ps.push("large", large);
 
   // Baselines sized like the Paracel messages: request key -> reply value, and so on.
   paracel::bench::raw_echo_server value_echo(encoded.size());
   paracel::bench::raw_echo_server empty_echo(0);
   paracel::bench::raw_echo_server batch_echo((encoded.size() + 2) * FLAGS_batch);
+  paracel::bench::raw_echo_server large_echo(large_encoded.size());
   paracel::bench::raw_echo_client to_value(value_echo.endpoint());
   paracel::bench::raw_echo_client to_empty(empty_echo.endpoint());
   paracel::bench::raw_echo_client to_batch(batch_echo.endpoint());
+  paracel::bench::raw_echo_client to_large(large_echo.endpoint());
   const std::string key_request(16, 'k');
   const std::string update_request(encoded.size() + 32, 'u');
   std::size_t key_bytes = 0;
@@ -116,6 +125,11 @@ int main(int argc, char** argv) {
       "bupdate_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
       [&] { ps.bupdate_multi(keys, deltas, paracel::builtin::add); },
       [&] { to_empty.round_trip(batch_update); }));
+  const double megabytes = static_cast<double>(large_encoded.size()) / 1e6;
+  add(compare(
+      "pull, 1 key, " + std::to_string(large_encoded.size() / 1000) + " KB dense vector", "MB/s",
+      megabytes, [&] { ps.pull<std::vector<double>>("large"); },
+      [&] { to_large.round_trip(key_request); }));
   // Async updates: the same server op without waiting for each ack (baseline: sync bupdate).
   if (std::string("async update").find(FLAGS_only) != std::string::npos) {
     std::vector<double> a;
@@ -132,9 +146,17 @@ int main(int argc, char** argv) {
                     median(s)});
   }
 
+  if (FLAGS_format == "json") {
+    for (const auto& r : rows) {
+      std::printf(
+          "{\"operation\": \"%s\", \"unit\": \"%s\", \"paracel\": %.6g, \"baseline\": %.6g}\n",
+          r.name.c_str(), r.unit.c_str(), r.paracel, r.baseline);
+    }
+    return 0;
+  }
   std::printf("| operation | Paracel | baseline | ratio |\n|---|---:|---:|---:|\n");
   for (const auto& r : rows) {
-    std::printf("| %s | %.0f %s | %.0f %s | %.2fx |\n", r.name.c_str(), r.paracel, r.unit.c_str(),
+    std::printf("| %s | %.4g %s | %.4g %s | %.2fx |\n", r.name.c_str(), r.paracel, r.unit.c_str(),
                 r.baseline, r.unit.c_str(), r.paracel / r.baseline);
   }
   if (!rows.empty() && rows[0].name.starts_with("pull, 1 key")) {

@@ -41,7 +41,10 @@ void logistic_regression::solve() {
 // ---- training -------------------------------------------------------------------------
 
 void logistic_regression::train() {
+  const auto load_start = std::chrono::steady_clock::now();
   train_ = load_lr_examples(*this, cfg_.input, cfg_.format, cfg_.bias);
+  load_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (train_.total_rows == 0) throw error("logistic_regression: no examples in " + cfg_.input);
   // Mini-batches walk a fixed random order of this worker's rows.
   std::vector<int> order(static_cast<std::size_t>(train_.x.rows()));
@@ -249,11 +252,12 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
   metrics << std::setprecision(17) << "{\"method\": \"" << cfg_.method
           << "\", \"workers\": " << get_worker_size() << ", \"staleness\": " << cfg_.staleness
           << ", \"rounds\": " << cfg_.rounds << ", \"learning_rate\": " << rate_
-          << ", \"train_seconds\": " << train_seconds_
+          << ", \"load_seconds\": " << load_seconds_ << ", \"train_seconds\": " << train_seconds_
           << ", \"train_objective\": " << objective(train_, w, true);
+  lr_examples test;
   if (!cfg_.test_input.empty()) {
-    const auto test = load_lr_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
-                                       dimension_ - (cfg_.bias ? 1 : 0));
+    test = load_lr_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
+                            dimension_ - (cfg_.bias ? 1 : 0));
     const Eigen::VectorXd margins = test.x * w;
     std::int64_t correct = 0;
     for (Eigen::Index i = 0; i < margins.size(); ++i)
@@ -263,7 +267,8 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
             << ", \"test_logloss\": " << objective(test, w, false) << ", \"test_accuracy\": "
             << static_cast<double>(correct) / static_cast<double>(test.total_rows);
   }
-  // The training objective at the snapshots worker 0 took (evaluated by every worker).
+  // The training objective (and test log-loss) at the snapshots worker 0 took, evaluated by
+  // every worker after training.
   auto count = static_cast<std::int64_t>(snapshots_.size());
   get_comm().bcast(count, 0);
   metrics << ", \"trace\": [";
@@ -276,9 +281,10 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
     }
     get_comm().bcast(model, 0);
     get_comm().bcast(seconds, 0);
-    const double value =
-        objective(train_, Eigen::Map<const Eigen::VectorXd>(model.data(), dimension_), true);
-    metrics << (i ? ", " : "") << "[" << seconds << ", " << value << "]";
+    const auto snapshot = Eigen::Map<const Eigen::VectorXd>(model.data(), dimension_);
+    metrics << (i ? ", " : "") << "[" << seconds << ", " << objective(train_, snapshot, true);
+    if (test.total_rows > 0) metrics << ", " << objective(test, snapshot, false);
+    metrics << "]";
   }
   metrics << "]}";
   std::vector<std::string> weights;

@@ -65,6 +65,7 @@ class logistic_regression : public paralg {
   double rate_ = 0;
   std::mt19937_64 rng_;
   std::chrono::steady_clock::time_point start_;
+  double load_seconds_ = 0;  // reading and parsing the training data
   double train_seconds_ = 0;
   std::vector<std::pair<double, Eigen::VectorXd>> snapshots_;  // worker 0: (seconds, model)
 };

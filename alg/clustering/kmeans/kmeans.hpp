@@ -45,6 +45,7 @@ class kmeans : public paralg {
   Eigen::MatrixXd points_;            // this worker's points, one per row
   std::vector<std::int64_t> counts_;  // every worker's number of points
   std::mt19937_64 shared_rng_;        // the same sequence on every worker
+  double seconds_ = 0;                // of the Lloyd iterations
 };
 
 }  // namespace paracel::alg

@@ -1,0 +1,112 @@
+"""Shared by the benchmark workloads: timing, interleaving, jobs, data, result rows."""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@dataclass
+class Row:
+    """One measured figure: Paracel against its baseline from the same run."""
+    workload: str
+    measure: str        # what the figures are (ops/s, seconds, ...)
+    paracel: float
+    baseline: float
+    baseline_name: str
+    higher_is_better: bool = True
+    goal: float = None  # the ratio we aim for (paracel/baseline, or baseline/paracel for times)
+    note: str = ""
+
+    @property
+    def ratio(self):
+        if self.higher_is_better:
+            return self.paracel / self.baseline if self.baseline else float("nan")
+        return self.baseline / self.paracel if self.paracel else float("nan")
+
+
+@dataclass
+class Context:
+    build: str
+    work: str           # scratch folder for generated data and outputs
+    out: str            # results folder
+    reps: int = 3
+    smoke: bool = False
+    rows: list = field(default_factory=list)
+    plots: list = field(default_factory=list)   # (title, file name)
+
+    def bin(self, name):
+        return os.path.join(self.build, "bin", name)
+
+    def scratch(self, name):
+        os.makedirs(self.work, exist_ok=True)
+        return os.path.join(self.work, name)
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(cmd, timeout=1800, env=None, stdout=True):
+    """Runs cmd; returns its stdout (raises naming the command on failure)."""
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
+                          shell=isinstance(cmd, str))
+    if done.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s" % (cmd if isinstance(cmd, str) else " ".join(cmd),
+                                                  done.returncode, done.stderr[-3000:]))
+    return done.stdout if stdout else None
+
+
+def timed(cmd, **kwargs):
+    """(seconds, stdout) of one run."""
+    start = time.monotonic()
+    out = run(cmd, **kwargs)
+    return time.monotonic() - start, out
+
+
+def interleaved(reps, *measures):
+    """Calls each measure once per repetition, in turn; returns the median of each."""
+    results = [[] for _ in measures]
+    for _ in range(reps):
+        for i, measure in enumerate(measures):
+            results[i].append(measure())
+    return [statistics.median(r) for r in results]
+
+
+def prun_job(ctx, program, config, servers=2, workers=2, name=None):
+    """Runs build/bin/PROGRAM through prun.py; returns (wall seconds, metrics.json or None)."""
+    name = name or program
+    out = ctx.scratch("out_" + name)
+    cfg = dict(config, output=out)
+    path = ctx.scratch(name + ".json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    seconds, _ = timed([os.path.join(ROOT, "prun.py"), "-p", str(servers), "-w", str(workers),
+                        "-c", path, ctx.bin(program)])
+    metrics = os.path.join(out, "metrics.json")
+    return seconds, (json.load(open(metrics)) if os.path.exists(metrics) else None)
+
+
+def datagen(ctx, kind, name, rows, **flags):
+    """A generated input in the scratch folder (reused when present)."""
+    path = ctx.scratch(name)
+    if not os.path.exists(path):
+        log("generating %s (%d rows)" % (name, rows))
+        run([ctx.bin("datagen"), "--kind=" + kind, "--rows=%d" % rows, "--out=" + path]
+            + ["--%s=%s" % kv for kv in flags.items()])
+    return path
+
+
+def real_data(*sets):
+    """The folder of the fetched real data sets, or None when they cannot be had."""
+    done = subprocess.run(["bash", os.path.join(ROOT, "tool", "fetch_data.sh"), *sets],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        log("real data %s unavailable: %s" % (", ".join(sets), done.stderr.strip()))
+        return None
+    return done.stdout.strip().splitlines()[-1]

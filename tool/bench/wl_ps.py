@@ -1,0 +1,21 @@
+"""Workloads 1-4: parameter-server operations against a raw ZeroMQ echo (build/bin/ps_bench)."""
+
+import json
+
+from bench_common import Row, log, run
+
+GOALS = {"pull, 1 key": 0.9, "bupdate (add), 1 key": 0.9, "KB dense vector": 0.5,
+         "async update": 10.0}
+
+
+def measure(ctx):
+    log("ps: parameter-server operations vs raw ZeroMQ")
+    out = run([ctx.bin("ps_bench"), "--format=json", "--reps=%d" % ctx.reps,
+               "--seconds=%g" % (0.2 if ctx.smoke else 1.0)])
+    for line in out.splitlines():
+        r = json.loads(line)
+        op = r["operation"]
+        goal = next((g for key, g in GOALS.items() if key in op), None)
+        baseline = "sync bupdate" if op.startswith("async") else "raw ZeroMQ echo, same bytes"
+        ctx.rows.append(Row("PS: " + op, r["unit"], r["paracel"], r["baseline"], baseline,
+                            goal=goal))
