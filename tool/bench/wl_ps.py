@@ -4,8 +4,9 @@ import json
 
 from bench_common import Row, log, run
 
-GOALS = {"pull, 1 key": 0.9, "bupdate (add), 1 key": 0.9, "KB dense vector": 0.5,
-         "async update": 10.0}
+# Goals from the benchmark issue, most specific first.
+GOALS = [("KB dense vector", 0.5), ("pull, 1 key", 0.9), ("bupdate (add), 1 key", 0.9),
+         ("async update", 10.0)]
 
 
 def measure(ctx):
@@ -15,7 +16,7 @@ def measure(ctx):
     for line in out.splitlines():
         r = json.loads(line)
         op = r["operation"]
-        goal = next((g for key, g in GOALS.items() if key in op), None)
+        goal = next((g for key, g in GOALS if key in op), None)
         baseline = "sync bupdate" if op.startswith("async") else "raw ZeroMQ echo, same bytes"
         ctx.rows.append(Row("PS: " + op, r["unit"], r["paracel"], r["baseline"], baseline,
                             goal=goal))

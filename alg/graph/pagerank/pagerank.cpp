@@ -1,5 +1,6 @@
 #include "pagerank.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -55,14 +56,21 @@ void pagerank::solve() {
   if (vertices_ == 0) throw error("pagerank: no edges in " + cfg_.input);
   const auto workers = static_cast<std::uint64_t>(get_worker_size());
   std::vector<std::int64_t> degree(vertices_, 0);
-  std::set<std::uint64_t> sources;
+  std::set<std::uint64_t> sources, targets;
   for (const auto& e : graph.entries) {
     edges_.emplace_back(e.row, e.col);
     ++degree[e.row];
     sources.insert(block_of(e.row));
+    targets.insert(block_of(e.col));
   }
   out_degree_ = get_comm().allreduce(degree, reduce_op::sum);
+  inverse_degree_.resize(vertices_);
+  for (std::uint64_t v = 0; v < vertices_; ++v)
+    inverse_degree_[v] = out_degree_[v] ? 1.0 / static_cast<double>(out_degree_[v]) : 0.0;
   source_blocks_.assign(sources.begin(), sources.end());
+  target_blocks_.assign(targets.begin(), targets.end());
+  rank_.assign(vertices_, 0.0);
+  sum_.assign(vertices_, 0.0);
   const std::uint64_t count = (vertices_ + cfg_.block_size - 1) / cfg_.block_size;
   for (std::uint64_t b = static_cast<std::uint64_t>(get_worker_id()); b < count; b += workers)
     owned_blocks_.push_back(b);
@@ -88,21 +96,18 @@ void pagerank::solve() {
 
 double pagerank::iterate() {
   const double n = static_cast<double>(vertices_);
-  // 1. Push this worker's sources' contributions into the accumulators.
-  const blocks ranks = read("rank", source_blocks_);
-  blocks contributions;
-  for (const auto& [from, to] : edges_) {
-    const double share =
-        ranks.at(block_of(from))[from % cfg_.block_size] / static_cast<double>(out_degree_[from]);
-    auto& target = contributions[block_of(to)];
-    if (target.empty()) target.assign(block_length(block_of(to)), 0.0);
-    target[to % cfg_.block_size] += share;
-  }
+  // 1. Push this worker's sources' contributions into the accumulators. Ranks and sums are
+  // spread into flat per-vertex arrays so that the loop over edges does no lookups.
+  for (const auto& [b, r] : read("rank", source_blocks_))
+    std::copy(r.begin(), r.end(), rank_.begin() + static_cast<std::ptrdiff_t>(b * cfg_.block_size));
+  for (const auto& [from, to] : edges_) sum_[to] += rank_[from] * inverse_degree_[from];
   std::vector<std::string> keys;
   std::vector<std::vector<double>> values;
-  for (auto& [b, v] : contributions) {
+  for (auto b : target_blocks_) {
+    const auto first = sum_.begin() + static_cast<std::ptrdiff_t>(b * cfg_.block_size);
     keys.push_back(key("acc", b));
-    values.push_back(std::move(v));
+    values.emplace_back(first, first + static_cast<std::ptrdiff_t>(block_length(b)));
+    std::fill(first, first + static_cast<std::ptrdiff_t>(block_length(b)), 0.0);
   }
   if (!keys.empty()) paracel_bupdate_multi(keys, values, builtin::add);
   double dangling = 0;

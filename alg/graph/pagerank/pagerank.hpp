@@ -44,7 +44,11 @@ class pagerank : public paralg {
   // This worker's edges, by source: (source, destination).
   std::vector<std::pair<std::uint64_t, std::uint64_t>> edges_;
   std::vector<std::int64_t> out_degree_;      // every vertex's, on every worker
+  std::vector<double> inverse_degree_;        // 1 / out-degree (0 for dangling vertices)
   std::vector<std::uint64_t> source_blocks_;  // blocks holding this worker's sources
+  std::vector<std::uint64_t> target_blocks_;  // blocks holding its edges' destinations
+  std::vector<double> rank_;                  // per vertex: its sources' ranks (scratch)
+  std::vector<double> sum_;                   // per vertex: contributions (scratch)
   std::vector<std::uint64_t> owned_blocks_;   // blocks this worker finalises
   blocks owned_ranks_;                        // their current ranks
   std::vector<std::pair<std::uint64_t, std::string>> owned_names_;

@@ -107,6 +107,18 @@ void matrix_factorization::train() {
   }
   strata_blocks_.clear();
   for (const auto& t : touched) strata_blocks_.emplace_back(t.begin(), t.end());
+  // A stratum's blocks are copied into one flat array, in block order: each rating knows
+  // where its item's values are, so the SGD loop does no lookups.
+  for (std::size_t s = 0; s < workers; ++s) {
+    std::map<std::uint64_t, std::uint64_t> start;
+    std::uint64_t at = 0;
+    for (auto b : strata_blocks_[s]) {
+      start[b] = at;
+      at += block_items(b) * stride_;
+    }
+    for (auto& r : strata_[s])
+      r.slot = start.at(block_of(r.item)) + (r.item % cfg_.block_items) * stride_;
+  }
 
   init_items();
   paracel_sync();
@@ -130,7 +142,8 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
   auto& ratings = strata_[static_cast<std::size_t>(stratum)];
   const auto& ids = strata_blocks_[static_cast<std::size_t>(stratum)];
   const blocks start = read_blocks(ids);
-  blocks items = start;
+  std::vector<double> items;
+  for (auto b : ids) items.insert(items.end(), start.at(b).begin(), start.at(b).end());
   const double rate = cfg_.learning_rate * std::pow(cfg_.decay, epoch);
   const std::size_t k = stride_ - 1;
   std::mt19937_64 rng(cfg_.seed * 1000003ull + static_cast<unsigned>(get_worker_id()) * 7919ull +
@@ -138,7 +151,7 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
   std::shuffle(ratings.begin(), ratings.end(), rng);
   for (const auto& r : ratings) {
     double* user = &user_values_[r.user * stride_];
-    double* item = &items.at(block_of(r.item))[(r.item % cfg_.block_items) * stride_];
+    double* item = &items[r.slot];
     double predicted = data_.global_mean + user[0] + item[0];
     for (std::size_t f = 1; f <= k; ++f) predicted += user[f] * item[f];
     const double err = r.value - predicted;
@@ -154,10 +167,11 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
   // blocks equal to the local result (under BSP), without a lost update when stale.
   std::vector<std::string> keys;
   std::vector<std::vector<double>> deltas;
+  std::size_t at = 0;
   for (auto b : ids) {
-    const auto& from = start.at(b);
-    auto delta = items.at(b);
-    for (std::size_t i = 0; i < delta.size(); ++i) delta[i] -= from[i];
+    auto delta = start.at(b);
+    for (std::size_t i = 0; i < delta.size(); ++i) delta[i] = items[at + i] - delta[i];
+    at += delta.size();
     keys.push_back(block_key(b));
     deltas.push_back(std::move(delta));
   }
