@@ -9,6 +9,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <msgpack.hpp>
 #include <optional>
 #include <string>
@@ -126,6 +127,34 @@ std::optional<dense_span> find_dense(std::string_view bytes) {
   return dense_span{header, length};
 }
 
+// Reads elements of type E from possibly unaligned bytes; lets std::vector::assign copy a
+// blob without first zero-filling the vector.
+template <class E>
+struct unaligned_reader {
+  using iterator_category = std::forward_iterator_tag;
+  using value_type = E;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const E*;
+  using reference = E;
+  const char* at;
+  E operator*() const {
+    E v;
+    std::memcpy(&v, at, sizeof(E));
+    return v;
+  }
+  unaligned_reader& operator++() {
+    at += sizeof(E);
+    return *this;
+  }
+  unaligned_reader operator++(int) {
+    auto old = *this;
+    at += sizeof(E);
+    return old;
+  }
+  bool operator==(const unaligned_reader& o) const { return at == o.at; }
+  bool operator!=(const unaligned_reader& o) const { return at != o.at; }
+};
+
 }  // namespace detail
 
 // Encodes `value` into the bytes a server stores.
@@ -148,8 +177,9 @@ T decode(std::string_view bytes) {
   T out{};
   if constexpr (detail::dense_traits<T>::value) {
     if (auto span = detail::find_dense<T>(bytes)) {
-      out.resize(span->bytes / sizeof(typename T::value_type));
-      if (span->bytes != 0) std::memcpy(out.data(), bytes.data() + span->offset, span->bytes);
+      using reader = detail::unaligned_reader<typename T::value_type>;
+      const char* first = bytes.data() + span->offset;
+      out.assign(reader{first}, reader{first + span->bytes});
       return out;
     }
   }

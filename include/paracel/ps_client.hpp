@@ -78,15 +78,17 @@ class ps_client {
   // The value of `key`; throws key_not_found when no server holds it.
   template <class T>
   T pull(std::string_view key) {
-    const auto bytes = pull_bytes(key);
-    return decode<T>(require(key, bytes ? std::optional<std::string_view>(*bytes) : std::nullopt));
+    T out{};
+    if (!pull_view(key, [&](std::string_view bytes) { out = decode<T>(bytes); }))
+      require(key, std::nullopt);
+    return out;
   }
   // The value of `key`, or nullopt when it does not exist.
   template <class T>
   std::optional<T> try_pull(std::string_view key) {
-    auto bytes = pull_bytes(key);
-    if (!bytes) return std::nullopt;
-    return decode<T>(*bytes);
+    std::optional<T> out;
+    pull_view(key, [&](std::string_view bytes) { out = decode<T>(bytes); });
+    return out;
   }
   // Values of `keys` in the same order; throws key_not_found if any is missing.
   template <class T>
@@ -198,6 +200,8 @@ class ps_client {
 
   // ---- byte-level API (values as produced by paracel::encode) --------------------------
   std::optional<std::string> pull_bytes(std::string_view key);
+  // Calls visit(value) with the reply read in place (no copy); false when `key` is missing.
+  bool pull_view(std::string_view key, const std::function<void(std::string_view)>& visit);
   // Calls visit(index into keys, value or nullopt) once per key, reading the reply in place.
   void pull_multi_bytes(
       const std::vector<std::string>& keys,

@@ -175,14 +175,22 @@ std::string_view ps_client::require(std::string_view key, std::optional<std::str
   return *bytes;
 }
 
-std::optional<std::string> ps_client::pull_bytes(std::string_view key) {
+bool ps_client::pull_view(std::string_view key,
+                          const std::function<void(std::string_view)>& visit) {
   connection& c = impl_->route(key);
   std::vector<zmq::message_t> payload;
   payload.emplace_back(key.data(), key.size());
   client::reply r = impl_->call(c, op::pull, std::move(payload), impl_->deadline());
-  if (r.header.st == status::not_found) return std::nullopt;
+  if (r.header.st == status::not_found) return false;
   if (r.payload.size() != 1) throw error("server " + c.endpoint() + " sent a malformed pull reply");
-  return std::string(proto::view(r.payload[0]));
+  visit(proto::view(r.payload[0]));
+  return true;
+}
+
+std::optional<std::string> ps_client::pull_bytes(std::string_view key) {
+  std::optional<std::string> out;
+  pull_view(key, [&](std::string_view bytes) { out.emplace(bytes); });
+  return out;
 }
 
 void ps_client::pull_multi_bytes(

@@ -31,7 +31,7 @@ def paracel(ctx, train, test, target, rounds):
     """(seconds to reach `target` test log-loss or None, parse seconds)."""
     _, m = prun_job(ctx, "logistic_regression",
                     {"input": train, "test_input": test, "method": "dgd", "rounds": rounds,
-                     "l2": L2, "eval_every": 5})
+                     "l2": L2, "eval_every": 10})
     reach = next((t for t, _, loss in m["trace"] if loss <= target), None)
     if reach is None and m["test_logloss"] <= target:
         reach = m["train_seconds"]
@@ -72,7 +72,7 @@ def measure(ctx, data_folder):
         folder = os.path.join(data_folder, "classification")
         compare(ctx, "fashion_mnist_tops (60,000 x 784), 2 workers",
                 os.path.join(folder, "fashion_mnist_tops.train.libsvm"),
-                os.path.join(folder, "fashion_mnist_tops.test.libsvm"), 300)
+                os.path.join(folder, "fashion_mnist_tops.test.libsvm"), 800)
     rows = 20000 if ctx.smoke else 1000000
     big = datagen(ctx, "libsvm", "lr_%d.libsvm" % rows, rows, features=10000, nnz=20, seed=2)
     train, test = split(ctx, big, "lr_%d" % rows)
