@@ -12,6 +12,7 @@ Real data sets come from tool/fetch_data.sh; without them those rows are left ou
 """
 import argparse
 import datetime
+import json
 import os
 import platform
 import subprocess
@@ -47,6 +48,30 @@ def fmt(v):
     return "%.3g" % v if abs(v) < 1000 else f"{v:,.0f}"
 
 
+def plot_ratios(ctx):
+    """A bar per comparison: how many times better (> 1) or worse (< 1) Paracel is."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = [r for r in ctx.rows if not r.workload.startswith("scaling")]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(9, 0.38 * len(rows) + 1.2))
+    labels = ["%s (vs %s)" % (r.workload[:55], r.baseline_name[:28]) for r in rows]
+    ratios = [r.ratio for r in rows]
+    # Bars grow from 1 (par): right when Paracel is better, left when it is slower.
+    ax.barh(range(len(rows)), [x - 1 for x in ratios], left=1,
+            color=["tab:green" if x >= 1 else "tab:red" for x in ratios])
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.axvline(1, color="black", linewidth=0.8)
+    ax.set_xlabel("times better than the baseline (log scale; < 1: slower)")
+    fig.tight_layout()
+    fig.savefig(os.path.join(ctx.out, "ratios.png"), dpi=110)
+    ctx.plots.insert(0, ("Paracel against each baseline", "ratios.png"))
+
+
 def write(ctx, args, seconds):
     lines = ["# Paracel benchmark results", "",
              "Machine: %s. Date: %s. Total time: %.0f s." % (
@@ -74,6 +99,8 @@ def write(ctx, args, seconds):
         lines += ["", "SSP details: [ssp.md](ssp.md)."]
     text = "\n".join(lines) + "\n"
     open(os.path.join(ctx.out, "results.md"), "w").write(text)
+    with open(os.path.join(ctx.out, "results.json"), "w") as f:
+        json.dump([dict(vars(r), ratio=r.ratio) for r in ctx.rows], f, indent=1)
     print(text)
 
 
@@ -111,6 +138,7 @@ def main():
             began = time.monotonic()
             steps[name]()
             common.log("%s: %.0f s" % (name, time.monotonic() - began))
+    plot_ratios(ctx)
     write(ctx, args, time.monotonic() - start)
 
 
