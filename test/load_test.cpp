@@ -126,4 +126,26 @@ TEST_F(Inputs, ParseErrorsNameFileAndLine) {
   }
 }
 
+TEST_F(Inputs, FieldsAndNumbersOfALine) {
+  using views = std::vector<std::string_view>;
+  EXPECT_EQ(paracel::split_fields(" a\tb,c,,d \r"), (views{"a", "b", "c", "d"}));
+  EXPECT_TRUE(paracel::split_fields(" \t ").empty());
+  const auto file = write("numbers.txt", "1.5 2e3\n-0.25 x\n3 inf\n");
+  std::vector<double> seen;
+  std::vector<std::string> errors;
+  paracel::for_each_line({file}, [&](std::string_view line, const paracel::line_location& at) {
+    for (auto field : paracel::split_fields(line)) {
+      try {
+        seen.push_back(paracel::parse_number(field, at, line));
+      } catch (const paracel::error& e) {
+        errors.push_back(e.what());
+      }
+    }
+  });
+  EXPECT_EQ(seen, (std::vector<double>{1.5, 2000, -0.25, 3}));
+  ASSERT_EQ(errors.size(), 2u);  // not a number; not finite
+  EXPECT_EQ(errors[0], file + ":2: 'x' is not a number (line: \"-0.25 x\")");
+  EXPECT_EQ(errors[1], file + ":3: 'inf' is not a number (line: \"3 inf\")");
+}
+
 }  // namespace

@@ -40,4 +40,9 @@ void for_each_line(const std::vector<std::string>& files, const line_visitor& vi
 [[noreturn]] void throw_parse_error(const line_location& where, std::string_view line,
                                     const std::string& message);
 
+// The fields of a line, separated by spaces, tabs, commas or '\r' (empty fields skipped).
+std::vector<std::string_view> split_fields(std::string_view line);
+// `text` as a finite number; otherwise a parse error naming the line.
+double parse_number(std::string_view text, const line_location& where, std::string_view line);
+
 }  // namespace paracel

@@ -1,6 +1,8 @@
 #include <glob.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -121,6 +123,29 @@ void for_each_line(const std::vector<std::string>& files, int rank, int ranks,
 
 void for_each_line(const std::vector<std::string>& files, const line_visitor& visit) {
   for_each_line(files, 0, 1, visit);
+}
+
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  auto is_sep = [](char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; };
+  while (i < line.size()) {
+    while (i < line.size() && is_sep(line[i])) ++i;
+    const std::size_t start = i;
+    while (i < line.size() && !is_sep(line[i])) ++i;
+    if (i > start) out.push_back(line.substr(start, i - start));
+  }
+  return out;
+}
+
+double parse_number(std::string_view text, const line_location& where, std::string_view line) {
+  double value = 0;
+  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
+    throw_parse_error(where, line, "'" + std::string(text) + "' is not a number");
+  }
+  return value;
 }
 
 }  // namespace paracel

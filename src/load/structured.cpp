@@ -18,33 +18,10 @@ constexpr std::uint64_t k_dictionary_seed = 0xd1c7;
 
 using named_entry = std::tuple<std::string, std::string, double>;
 
-std::vector<std::string_view> fields_of(std::string_view line) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  auto is_sep = [](char c) { return c == ' ' || c == '\t' || c == ',' || c == '\r'; };
-  while (i < line.size()) {
-    while (i < line.size() && is_sep(line[i])) ++i;
-    const std::size_t start = i;
-    while (i < line.size() && !is_sep(line[i])) ++i;
-    if (i > start) out.push_back(line.substr(start, i - start));
-  }
-  return out;
-}
-
-double parse_number(std::string_view text, const line_location& where, std::string_view line) {
-  double value = 0;
-  const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
-      !std::isfinite(value)) {
-    throw_parse_error(where, line, "'" + std::string(text) + "' is not a number");
-  }
-  return value;
-}
-
 // Appends the entries of one line, with names still unresolved.
 void parse_line(load_pattern pattern, std::string_view line, const line_location& where,
                 std::vector<named_entry>& out) {
-  const auto fields = fields_of(line);
+  const auto fields = split_fields(line);
   if (fields.empty()) return;  // blank lines carry no entry
   switch (pattern) {
     case load_pattern::fmap:

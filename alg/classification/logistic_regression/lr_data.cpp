@@ -1,6 +1,5 @@
 #include "lr_data.hpp"
 
-#include <charconv>
 #include <vector>
 
 #include "paracel/load.hpp"
@@ -10,15 +9,6 @@ namespace paracel::alg {
 namespace {
 
 using triplet = Eigen::Triplet<double>;
-
-double parse_number(std::string_view text, const line_location& where, std::string_view line) {
-  double v = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc() || ptr != end)
-    throw_parse_error(where, line, "not a number: '" + std::string(text) + "'");
-  return v;
-}
 
 // "f1,f2,...,fn,label" lines, as the original Paracel's dense LR input.
 void load_csv(paralg& alg, const std::string& input, std::vector<triplet>& entries,

@@ -1,7 +1,6 @@
 #include "kmeans.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -23,25 +22,10 @@ paralg_options with(paralg_options options, const kmeans_config& cfg) {
   return options;
 }
 
-// The numbers of a line separated by spaces, tabs or commas.
-std::vector<double> parse_numbers(std::string_view line, const line_location* where) {
+// The numbers of a line (separated by spaces, tabs or commas).
+std::vector<double> parse_numbers(std::string_view line, const line_location& where) {
   std::vector<double> out;
-  std::size_t at = 0;
-  while (true) {
-    const std::size_t start = line.find_first_not_of(" \t,\r", at);
-    if (start == std::string_view::npos) break;
-    at = std::min(line.find_first_of(" \t,\r", start), line.size());
-    double v = 0;
-    const char* end = line.data() + at;
-    auto [ptr, ec] = std::from_chars(line.data() + start, end, v);
-    if (ec != std::errc() || ptr != end) {
-      const std::string message =
-          "not a number: '" + std::string(line.substr(start, at - start)) + "'";
-      if (where) throw_parse_error(*where, line, message);
-      throw error(message + " in: " + std::string(line));
-    }
-    out.push_back(v);
-  }
+  for (auto field : split_fields(line)) out.push_back(parse_number(field, where, line));
   return out;
 }
 
@@ -62,7 +46,7 @@ void kmeans::load_points() {
   get_comm().all_or_none([&] {
     for_each_line(expand_inputs(cfg_.input), get_worker_id(), get_worker_size(),
                   [&](std::string_view line, const line_location& where) {
-                    auto row = parse_numbers(line, &where);
+                    auto row = parse_numbers(line, where);
                     if (row.empty()) return;  // blank line
                     if (!rows.empty() && row.size() != rows.front().size()) {
                       throw_parse_error(where, line,
@@ -164,10 +148,12 @@ Eigen::MatrixXd kmeans::initial_centres() {
   if (cfg_.init == "kmeans++") return kmeans_plus_plus();
   if (cfg_.init == "random") return random_points();
   std::vector<std::vector<double>> rows;
-  for (const auto& line : paracel_loadall(cfg_.init_centres)) {
-    auto row = parse_numbers(line, nullptr);
-    if (!row.empty()) rows.push_back(std::move(row));
-  }
+  // Every worker reads the whole file (a bad line is named on each of them).
+  for_each_line(expand_inputs(cfg_.init_centres),
+                [&](std::string_view line, const line_location& where) {
+                  auto row = parse_numbers(line, where);
+                  if (!row.empty()) rows.push_back(std::move(row));
+                });
   if (static_cast<int>(rows.size()) != cfg_.k)
     throw error(cfg_.init_centres + ": " + std::to_string(rows.size()) +
                 " centres, k = " + std::to_string(cfg_.k));

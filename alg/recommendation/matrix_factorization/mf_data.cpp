@@ -1,7 +1,6 @@
 #include "mf_data.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_map>
 
 #include "paracel/load.hpp"
@@ -22,22 +21,11 @@ std::vector<raw_rating> parse_share(paralg& alg, const std::string& pattern) {
   if (pattern.empty()) return out;
   for_each_line(expand_inputs(pattern), alg.get_worker_id(), alg.get_worker_size(),
                 [&](std::string_view line, const line_location& where) {
-                  std::vector<std::string_view> fields;
-                  std::size_t at = 0;
-                  while (at < line.size()) {
-                    const std::size_t start = line.find_first_not_of(" \t,\r", at);
-                    if (start == std::string_view::npos) break;
-                    at = std::min(line.find_first_of(" \t,\r", start), line.size());
-                    fields.push_back(line.substr(start, at - start));
-                  }
+                  const auto fields = split_fields(line);
                   if (fields.empty()) return;  // blank line
                   if (fields.size() != 3)
                     throw_parse_error(where, line, "expected \"user item rating\"");
-                  double value = 0;
-                  const auto end = fields[2].data() + fields[2].size();
-                  auto [ptr, ec] = std::from_chars(fields[2].data(), end, value);
-                  if (ec != std::errc() || ptr != end)
-                    throw_parse_error(where, line, "the rating is not a number");
+                  const double value = parse_number(fields[2], where, line);
                   out.push_back({std::string(fields[0]), std::string(fields[1]), value});
                 });
   return out;
