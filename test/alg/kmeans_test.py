@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from alg_support import real_data, reference, run_failing_job, run_job
+from alg_support import datagen, real_data, reference, run_failing_job, run_job
 
 
 def rows(text):
@@ -20,11 +20,25 @@ def run_kmeans(tmp_path, points, **config):
     return json.loads((out / "metrics.json").read_text()), out
 
 
-@pytest.mark.parametrize("name,k,init", [("flights200k", 10, "kmeans++"),
-                                         ("geonames_cities_latlon", 20, "random"),
-                                         ("digits8x8", 10, "kmeans++")])  # d = 64: products
+REAL = pytest.mark.real_data
+
+
+def point_file(name, tmp_path):
+    if name.startswith("generated"):  # "generated_d3": a Gaussian mixture of dimension 3
+        dim = int(name.split("_d")[1])
+        return datagen(tmp_path, "points", rows=30000, seed=6, dim=dim, clusters=8)
+    return os.path.join(real_data("points"), "points", name + ".txt")
+
+
+@pytest.mark.parametrize("name,k,init", [("generated_d3", 8, "kmeans++"),
+                                         ("generated_d20", 12, "random"),  # d >= 16: products
+                                         pytest.param("flights200k", 10, "kmeans++", marks=REAL),
+                                         pytest.param("geonames_cities_latlon", 20, "random",
+                                                      marks=REAL),
+                                         pytest.param("digits8x8", 10, "kmeans++",
+                                                      marks=REAL)])  # d = 64: products
 def test_inertia_equals_the_serial_reference(tmp_path, name, k, init):
-    points = os.path.join(real_data("points"), "points", name + ".txt")
+    points = point_file(name, tmp_path)
     metrics, out = run_kmeans(tmp_path, points, k=k, init=init, seed=3)
     initial = rows((out / "initial_centres").read_text())
     all_points = rows(open(points).read())

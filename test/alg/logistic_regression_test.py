@@ -1,4 +1,5 @@
-"""Logistic regression through prun.py on real LIBSVM data, against liblinear (-s 0).
+"""Logistic regression through prun.py on generated LIBSVM data (a planted model, tool/datagen)
+and on real LIBSVM data, against liblinear (-s 0) and the serial reference.
 
 Both minimise the same objective: liblinear's C * sum(loss) + |w|^2 / 2 with C = 1 / (l2 * n)
 is n * C times Paracel's mean(loss) + l2 / 2 * |w|^2, and -B 1 is Paracel's bias (a constant
@@ -13,9 +14,14 @@ import subprocess
 
 import pytest
 
-from alg_support import real_data, reference, run_failing_job, run_job
+from alg_support import datagen, real_data, reference, run_failing_job, run_job
 
 L2 = 1e-3
+REAL = pytest.mark.real_data
+
+
+def real(name):
+    return pytest.param(name, marks=REAL)
 
 
 def read_libsvm(path):
@@ -39,6 +45,11 @@ def split(path, tmp_path, name):
 
 
 def data_set(name, tmp_path):
+    """(train, test) files of a data set: "generated" (4,000 rows, 60 features from a planted
+    model) or a real one."""
+    if name == "generated":
+        return split(datagen(tmp_path, "libsvm", rows=4000, seed=3, features=60, nnz=8),
+                     tmp_path, name)
     folder = os.path.join(real_data({"heart_scale": "heart_scale", "mushroom_fann": "mushroom",
                                      "fashion_mnist_tops": "fashion_mnist"}[name]),
                           "classification")
@@ -92,9 +103,11 @@ def train(tmp_path, train_file, test_file, **config):
     return metrics, weights, out
 
 
-@pytest.mark.parametrize("name,rounds,eps", [("heart_scale", 300, 1e-6),
-                                             ("mushroom_fann", 400, 1e-6),
-                                             ("fashion_mnist_tops", 300, 1e-4)])
+@pytest.mark.parametrize("name,rounds,eps", [("generated", 300, 1e-6),
+                                             pytest.param("heart_scale", 300, 1e-6, marks=REAL),
+                                             pytest.param("mushroom_fann", 400, 1e-6, marks=REAL),
+                                             pytest.param("fashion_mnist_tops", 300, 1e-4,
+                                                          marks=REAL)])
 def test_dgd_reaches_liblinears_model(tmp_path, name, rounds, eps):
     train_file, test_file = data_set(name, tmp_path)
     _, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, eps)
@@ -103,10 +116,11 @@ def test_dgd_reaches_liblinears_model(tmp_path, name, rounds, eps):
     assert abs(metrics["test_logloss"] - ll_loss) <= 0.02 * ll_loss, (metrics, ll_loss)
 
 
-def test_dgd_equals_the_serial_reference_step_for_step(tmp_path):
+@pytest.mark.parametrize("name", ["generated", real("mushroom_fann")])
+def test_dgd_equals_the_serial_reference_step_for_step(tmp_path, name):
     """Under BSP the distributed dgd is the serial algorithm: the same model after 60 rounds
     (up to the order of floating-point additions)."""
-    train_file, test_file = data_set("mushroom_fann", tmp_path)
+    train_file, test_file = data_set(name, tmp_path)
     metrics, weights, _ = train(tmp_path, train_file, test_file, method="dgd", rounds=60)
     serial = [float(v) for v in reference("lr_serial", train_file, 60,
                                           repr(metrics["learning_rate"]), L2).split()]
@@ -114,10 +128,11 @@ def test_dgd_equals_the_serial_reference_step_for_step(tmp_path):
     assert weights == pytest.approx(serial[1:], rel=1e-6, abs=1e-9)
 
 
+@pytest.mark.parametrize("name", ["generated", real("heart_scale")])
 @pytest.mark.parametrize("method,staleness", [("ipm", 0), ("downpour", 0), ("agd", 0),
                                               ("downpour", 3)])
-def test_stochastic_methods_reach_the_optimum(tmp_path, method, staleness):
-    train_file, test_file = data_set("heart_scale", tmp_path)
+def test_stochastic_methods_reach_the_optimum(tmp_path, name, method, staleness):
+    train_file, test_file = data_set(name, tmp_path)
     ll_w, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, 1e-6)
     best = objective(read_libsvm(train_file), ll_w)
     metrics, weights, _ = train(tmp_path, train_file, test_file, method=method, rounds=200,
@@ -131,9 +146,11 @@ def test_stochastic_methods_reach_the_optimum(tmp_path, method, staleness):
     assert abs(metrics["test_logloss"] - ll_loss) <= 0.03 * ll_loss, (metrics, ll_loss)
 
 
-def test_csv_input_and_predict_mode(tmp_path):
-    train_file, test_file = data_set("heart_scale", tmp_path)
-    dims = 13
+@pytest.mark.parametrize("name", ["generated", real("heart_scale")])
+def test_csv_input_and_predict_mode(tmp_path, name):
+    train_file, test_file = data_set(name, tmp_path)
+    dims = max(max(feats, default=0) for path in (train_file, test_file)
+               for _, feats in read_libsvm(path))
 
     def to_csv(path):
         out = path + ".csv"

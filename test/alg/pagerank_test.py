@@ -1,13 +1,13 @@
-"""PageRank through prun.py on real graphs (the WordNet pointer graph, 117,659 vertices,
-and the cppreference.com hyperlink graph, 334,251 edges), against networkx's pagerank and
-the serial reference."""
+"""PageRank through prun.py on a generated R-MAT graph (tool/datagen) and on real graphs (the
+WordNet pointer graph, 117,659 vertices, and the cppreference.com hyperlink graph, 334,236
+edges), against networkx's pagerank and the serial reference."""
 
 import json
 import os
 
 import pytest
 
-from alg_support import real_data, reference, run_failing_job, run_job, tab_rows
+from alg_support import datagen, real_data, reference, run_failing_job, run_job, tab_rows
 
 
 def networkx_pagerank(path):
@@ -19,10 +19,21 @@ def networkx_pagerank(path):
     return nx.pagerank(graph, alpha=0.85, tol=1e-13, max_iter=1000)
 
 
-@pytest.mark.parametrize("name", ["wordnet_pointers", "cppreference_web"])
-def test_ranks_equal_networkx(tmp_path, name):
-    path = os.path.join(real_data("wordnet" if name.startswith("wordnet") else "cppreference"),
+def graph_file(name, tmp_path):
+    if name == "rmat":  # skewed degrees and dangling vertices; duplicate edges dropped
+        edges = open(datagen(tmp_path, "edges", rows=60000, seed=5, nodes=8192)).readlines()
+        path = tmp_path / "rmat.txt"
+        path.write_text("".join(sorted(set(edges))))
+        return str(path)
+    return os.path.join(real_data("wordnet" if name.startswith("wordnet") else "cppreference"),
                         "graph", name + ".txt")
+
+
+@pytest.mark.parametrize("name", ["rmat",
+                                  pytest.param("wordnet_pointers", marks=pytest.mark.real_data),
+                                  pytest.param("cppreference_web", marks=pytest.mark.real_data)])
+def test_ranks_equal_networkx(tmp_path, name):
+    path = graph_file(name, tmp_path)
     out = tmp_path / "out"
     run_job("pagerank", {"input": path, "output": str(out), "block_size": 2048,
                          "max_rounds": 300}, tmp_path)

@@ -1,10 +1,27 @@
-"""Word count through prun.py on the King James Bible, against the serial reference."""
+"""Word count through prun.py on generated Zipf text and on the King James Bible, against the
+serial reference."""
 
 import os
 
-from alg_support import real_data, reference, run_failing_job, run_job, tab_rows
+import pytest
+
+from alg_support import datagen, real_data, reference, run_failing_job, run_job, tab_rows
 
 
+def test_counts_equal_the_serial_count_on_generated_text(tmp_path):
+    text = datagen(tmp_path, "text", rows=20000, vocabulary=5000, seed=4)
+    out = tmp_path / "out"
+    run_job("word_count", {"input": text, "output": str(out), "top_k": 30, "dump_all": True},
+            tmp_path)
+    every = tab_rows(reference("word_count_serial", text))
+    assert len(every) > 4000  # Zipf over 5,000 words: nearly all of them occur
+    assert tab_rows((out / "word_counts").read_text()) == every
+    assert tab_rows((out / "top_words").read_text()) == tab_rows(
+        reference("word_count_serial", "--top", 30, text))
+
+
+
+@pytest.mark.real_data
 def test_counts_equal_the_serial_count_on_kjv(tmp_path):
     text = os.path.join(real_data("kjv"), "text", "kjv_verses.txt")
     out = tmp_path / "out"
@@ -18,6 +35,7 @@ def test_counts_equal_the_serial_count_on_kjv(tmp_path):
     assert top[0][0] == "the"
 
 
+@pytest.mark.real_data
 def test_case_is_kept_when_asked(tmp_path):
     text = os.path.join(real_data("kjv"), "text", "kjv_chapters.txt")
     out = tmp_path / "out"

@@ -1,5 +1,7 @@
 // main() for GoogleTest suites that run under mpirun: MPI is initialised around the tests,
-// only rank 0 prints results, and every rank exits non-zero if any rank failed.
+// only rank 0 prints results, and every rank exits with the same status: 1 if any rank had
+// a failure, else 77 (CTest's skip code) if any rank skipped a case, else 0. Only the
+// real-data CTest entries accept 77 as "skipped"; for every other entry it is a failure.
 #include <gtest/gtest.h>
 
 #include "paracel/comm.hpp"
@@ -13,7 +15,10 @@ int main(int argc, char** argv) {
     delete listeners.Release(listeners.default_result_printer());
   }
   const int failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
+  const int skipped = ::testing::UnitTest::GetInstance()->skipped_test_count() > 0 ? 1 : 0;
   const int any_failed = world.allreduce(failed, paracel::reduce_op::max);
+  const int any_skipped = world.allreduce(skipped, paracel::reduce_op::max);
   if (failed) std::fprintf(stderr, "rank %d had failures\n", world.rank());
-  return any_failed;
+  if (any_failed) return 1;
+  return any_skipped ? 77 : 0;
 }

@@ -104,7 +104,7 @@ def datagen(ctx, kind, name, rows, **flags):
 
 def real_data(*sets):
     """The folder of the fetched real data sets, or None when they cannot be had."""
-    done = subprocess.run(["bash", os.path.join(ROOT, "tool", "fetch_data.sh"), *sets],
+    done = subprocess.run(["python3", os.path.join(ROOT, "tool", "data", "fetch.py"), *sets],
                           capture_output=True, text=True)
     if done.returncode != 0:
         log("real data %s unavailable: %s" % (", ".join(sets), done.stderr.strip()))

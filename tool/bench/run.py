@@ -8,7 +8,7 @@ Builds what it needs (Release), installs the baselines (tool/install_deps.sh --b
 the workloads (all, or those named in --only: ps, ssp, wordcount, kmeans, pagerank, lr,
 mf), and writes DIR/results.md (the table, with the machine and this command) and the
 plots. Baselines run interleaved with Paracel, and each figure is the median of --reps runs.
-Real data sets come from tool/fetch_data.sh; without them those rows are left out.
+Real data sets come from tool/data/fetch.py; without them those rows are left out.
 """
 import argparse
 import datetime

@@ -123,7 +123,7 @@ def time_to(trace, target):
 
 
 def lr_benchmark(args):
-    fetched = subprocess.run(["bash", os.path.join(ROOT, "tool", "fetch_data.sh"),
+    fetched = subprocess.run(["python3", os.path.join(ROOT, "tool", "data", "fetch.py"),
                               "fashion_mnist"], capture_output=True, text=True)
     if fetched.returncode != 0:
         return "Logistic regression part skipped: fashion_mnist unavailable (%s)\n" % (
