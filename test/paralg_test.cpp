@@ -253,7 +253,9 @@ TEST_F(Paralg, DecompositionAndDataMerge) {
         a.insert(a.end(), b.begin(), b.end());
         return a;
       });
-  if (rank() == 0) EXPECT_EQ(static_cast<int>(merged.size()), size());
+  if (rank() == 0) {
+    EXPECT_EQ(static_cast<int>(merged.size()), size());
+  }
 }
 
 TEST_F(Paralg, OutputErrorsReachEveryWorker) {

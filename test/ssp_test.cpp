@@ -146,7 +146,9 @@ TEST_F(Ssp, BspEqualsABarrierPerIteration) {
   // All but the last worker to commit a clock wait at the next read.
   const auto waits = alg->get_comm().allreduce(
       static_cast<std::int64_t>(alg->get_ssp_stats().waits), paracel::reduce_op::sum);
-  if (workers > 1) EXPECT_GE(waits, clocks - 1);
+  if (workers > 1) {
+    EXPECT_GE(waits, clocks - 1);
+  }
 }
 
 // One worker alone (a comm of itself) makes the cache's decisions deterministic: with s = 2,

@@ -132,7 +132,9 @@ class GraphLoad : public ::testing::Test {
     for (auto& [name, id] : merged) used.insert(id);
     EXPECT_EQ(used.size(), merged.size());
     EXPECT_EQ(merged.size(), ids.count);
-    if (!used.empty()) EXPECT_EQ(*used.rbegin(), ids.count - 1);
+    if (!used.empty()) {
+      EXPECT_EQ(*used.rbegin(), ids.count - 1);
+    }
   }
 
   paracel::comm world_;
@@ -250,7 +252,7 @@ TEST_F(GraphLoad, GraphBlocksCoverTheGraph) {
   for (const auto& e : block.entries) edges.emplace_back(e.row, e.col, e.value);
   paracel::bigraph_continuous<double> cg(block.rows.count, edges);
   std::size_t visited = 0;
-  cg.traverse([&](paracel::vertex u, paracel::vertex v, double) {
+  cg.traverse([&](paracel::vertex u, paracel::vertex, double) {
     EXPECT_EQ(bg.left_degree(u), cg.left_degree(u));
     ++visited;
   });

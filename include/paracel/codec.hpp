@@ -3,7 +3,9 @@
 // (std::vector of double, float, int32 or int64) are encoded as one msgpack ext object
 // holding the raw little-endian array, so they cost one memcpy instead of a per-element
 // encode; tool/bench/codec_bench measures the difference. Decoding a dense vector also
-// accepts a plain msgpack array. Stateless and thread-safe.
+// accepts a plain msgpack array. Decoding refuses shapes that would make msgpack-c reserve
+// far more memory than the bytes given (nesting deeper than 32, containers claiming more
+// elements than there are bytes left). Stateless and thread-safe.
 #pragma once
 
 #include <bit>
@@ -16,6 +18,10 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include "paracel/error.hpp"
+#include "paracel/export.hpp"
+#include "paracel/type_label.hpp"
 
 namespace paracel {
 
@@ -51,11 +57,19 @@ inline bool reference_bulk(msgpack::type::object_type type, std::size_t, void*) 
   return type == msgpack::type::STR || type == msgpack::type::BIN || type == msgpack::type::EXT;
 }
 
+inline constexpr int k_max_depth = 32;
+
 // Limits an unpack so that a hostile length field cannot make it allocate more objects
 // than the buffer could possibly describe.
 inline msgpack::unpack_limit limit_for(std::size_t bytes) {
-  return msgpack::unpack_limit(bytes, bytes, bytes, bytes, bytes, 64);
+  return msgpack::unpack_limit(bytes, bytes, bytes, bytes, bytes, k_max_depth);
 }
+
+// Throws msgpack::unpack_error (naming why) unless `data` is one msgpack value that can be
+// unpacked without reserving more than a few times its size: nesting at most k_max_depth,
+// no container claiming more elements than the bytes left. Run before every msgpack::unpack
+// of received bytes.
+PARACEL_EXPORT void check_msgpack_shape(const char* data, std::size_t size);
 
 // Lets msgpack::packer append straight into a std::string (no intermediate buffer).
 struct string_writer {
@@ -183,6 +197,7 @@ T decode(std::string_view bytes) {
       return out;
     }
   }
+  detail::check_msgpack_shape(bytes.data(), bytes.size());
   std::size_t offset = 0;
   msgpack::object_handle handle =
       msgpack::unpack(bytes.data(), bytes.size(), offset, detail::reference_bulk, nullptr,
@@ -190,6 +205,21 @@ T decode(std::string_view bytes) {
   if (offset != bytes.size()) throw msgpack::unpack_error("trailing bytes after value");
   handle.get().convert(out);
   return out;
+}
+
+// What `bytes` hold, for error messages: "std::vector<double>", "a msgpack string", ...
+PARACEL_EXPORT std::string describe_encoded(std::string_view bytes);
+
+// decode<T> for a value read from a server: a value of another type (or no value at all)
+// raises paracel::type_error naming the key, both types and the server.
+template <class T>
+T decode_stored(std::string_view bytes, std::string_view key, const std::string& endpoint) {
+  try {
+    return decode<T>(bytes);
+  } catch (const msgpack::type_error&) {
+  } catch (const msgpack::unpack_error&) {
+  }
+  throw type_error(std::string(key), type_label<T>(), describe_encoded(bytes), endpoint);
 }
 
 }  // namespace paracel

@@ -24,11 +24,12 @@
 
 #include "paracel/codec.hpp"
 #include "paracel/error.hpp"
+#include "paracel/export.hpp"
 
 namespace paracel {
 
 // Initialises MPI if nobody has yet, and finalises it on destruction if it initialised it.
-class mpi_environment {
+class PARACEL_EXPORT mpi_environment {
  public:
   mpi_environment(int& argc, char**& argv);
   mpi_environment();
@@ -78,12 +79,12 @@ constexpr bool has_mpi_type =
     std::is_same_v<T, std::uint64_t> || std::is_same_v<T, long long> ||
     std::is_same_v<T, unsigned long long>;
 
-MPI_Op mpi_op(reduce_op op);
-void check_mpi(int code, const char* what);
+PARACEL_EXPORT MPI_Op mpi_op(reduce_op op);
+PARACEL_EXPORT void check_mpi(int code, const char* what);
 }  // namespace detail
 
 // A pending non-blocking send; waits for completion on destruction.
-class send_request {
+class PARACEL_EXPORT send_request {
  public:
   send_request() = default;
   send_request(std::string buffer, MPI_Comm comm, int dest, int tag);
@@ -97,7 +98,7 @@ class send_request {
   MPI_Request request_ = MPI_REQUEST_NULL;
 };
 
-class comm {
+class PARACEL_EXPORT comm {
  public:
   // MPI_COMM_WORLD (the environment must be alive).
   comm();

@@ -14,10 +14,11 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "paracel/export.hpp"
 
 namespace paracel {
 
-class config {
+class PARACEL_EXPORT config {
  public:
   // Reads the file given as --cfg_file=PATH (prun.py's -c).
   static config from_args(int argc, char** argv);

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "paracel/export.hpp"
 
 namespace paracel {
 
@@ -24,26 +27,32 @@ enum class status : std::uint8_t {
   deadline_exceeded = 10,  // an SSP clock wait outlived its deadline (names the slowest worker)
 };
 
-const char* status_name(status s);
+PARACEL_EXPORT const char* status_name(status s);
 
-// Base of every exception Paracel throws at its user API.
-class error : public std::runtime_error {
+// Base of every exception Paracel throws, at its user API and inside the server.
+class PARACEL_EXPORT error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
-// A server answered with a status other than ok.
-class server_error : public error {
+// An error that carries a wire status: what a server replies with, or replied with.
+class PARACEL_EXPORT status_error : public error {
  public:
-  server_error(status code, const std::string& message) : error(message), code_(code) {}
+  status_error(status code, const std::string& message) : error(message), code_(code) {}
   status code() const { return code_; }
 
  private:
   status code_;
 };
 
+// A server answered with a status other than ok.
+class PARACEL_EXPORT server_error : public status_error {
+ public:
+  using status_error::status_error;
+};
+
 // A typed read of a key that no server holds.
-class key_not_found : public server_error {
+class PARACEL_EXPORT key_not_found : public server_error {
  public:
   key_not_found(const std::string& key, const std::string& endpoint);
   const std::string& key() const { return key_; }
@@ -52,8 +61,20 @@ class key_not_found : public server_error {
   std::string key_;
 };
 
+// A typed read (pull<T>, paracel_read<T>, pull_all, top_k) of a value stored as another
+// type, or of bytes that are no value at all. Names the key, both types and the server.
+class PARACEL_EXPORT type_error : public status_error {
+ public:
+  type_error(const std::string& key, std::string_view expected, std::string_view stored,
+             const std::string& endpoint);
+  const std::string& key() const { return key_; }
+
+ private:
+  std::string key_;
+};
+
 // A server did not answer within the call's deadline (dead, hung or unreachable).
-class timeout_error : public error {
+class PARACEL_EXPORT timeout_error : public error {
  public:
   using error::error;
 };

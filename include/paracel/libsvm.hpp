@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "paracel/comm.hpp"
+#include "paracel/export.hpp"
 
 namespace paracel {
 
@@ -19,6 +20,6 @@ struct libsvm_data {
 
 // Loads this worker's share of the files. A malformed line is a paracel::error naming its
 // file and line. Collective (the dimension is agreed on by all workers).
-libsvm_data load_libsvm(const comm& workers, const std::vector<std::string>& files);
+PARACEL_EXPORT libsvm_data load_libsvm(const comm& workers, const std::vector<std::string>& files);
 
 }  // namespace paracel

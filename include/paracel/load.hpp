@@ -13,11 +13,12 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "paracel/export.hpp"
 
 namespace paracel {
 
 // The files an input pattern names, sorted; throws paracel::error if it names none.
-std::vector<std::string> expand_inputs(const std::string& pattern);
+PARACEL_EXPORT std::vector<std::string> expand_inputs(const std::string& pattern);
 
 // Where a line came from, for error messages.
 struct line_location {
@@ -31,18 +32,18 @@ struct line_location {
 using line_visitor = std::function<void(std::string_view line, const line_location& where)>;
 
 // Visits, in file order, the lines of worker `rank` of `ranks` (its share of the bytes).
-void for_each_line(const std::vector<std::string>& files, int rank, int ranks,
+PARACEL_EXPORT void for_each_line(const std::vector<std::string>& files, int rank, int ranks,
                    const line_visitor& visit);
 // Visits every line of every file.
-void for_each_line(const std::vector<std::string>& files, const line_visitor& visit);
+PARACEL_EXPORT void for_each_line(const std::vector<std::string>& files, const line_visitor& visit);
 
 // Throws paracel::error "path:line: message" (plus the line itself, shortened).
-[[noreturn]] void throw_parse_error(const line_location& where, std::string_view line,
+[[noreturn]] PARACEL_EXPORT void throw_parse_error(const line_location& where, std::string_view line,
                                     const std::string& message);
 
 // The fields of a line, separated by spaces, tabs, commas or '\r' (empty fields skipped).
-std::vector<std::string_view> split_fields(std::string_view line);
+PARACEL_EXPORT std::vector<std::string_view> split_fields(std::string_view line);
 // `text` as a finite number; otherwise a parse error naming the line.
-double parse_number(std::string_view text, const line_location& where, std::string_view line);
+PARACEL_EXPORT double parse_number(std::string_view text, const line_location& where, std::string_view line);
 
 }  // namespace paracel

@@ -43,6 +43,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -57,12 +58,14 @@
 #include "paracel/libsvm.hpp"
 #include "paracel/load.hpp"
 #include "paracel/ps_client.hpp"
-#include "paracel/ssp_cache.hpp"
 #include "paracel/structured_load.hpp"
+#include "paracel/export.hpp"
 
 namespace paracel {
 
-struct paralg_options {
+class ssp_reader;  // the worker side of SSP (internal)
+
+struct PARACEL_EXPORT paralg_options {
   // Server endpoints. Empty: taken from the PARACEL_SERVER_INFO environment variable, which
   // prun.py sets.
   std::vector<std::string> servers;
@@ -86,7 +89,7 @@ struct ssp_stats {
   std::chrono::nanoseconds wait_time{0};
 };
 
-class paralg {
+class PARACEL_EXPORT paralg {
  public:
   // Connects this worker to every server and registers it in a new clock table on server 0.
   // Collective over `workers`.
@@ -121,7 +124,7 @@ class paralg {
     }
     const std::string* bytes = ssp_read(key);
     if (!bytes) return false;
-    value = decode<V>(*bytes);
+    value = decode_read<V>(key, *bytes);
     return true;
   }
   // The value of `key`; throws key_not_found when it does not exist.
@@ -130,14 +133,15 @@ class paralg {
     if (!ssp_bounded()) return ps_.pull<V>(key);
     const std::string* bytes = ssp_read(key);
     if (!bytes) throw key_not_found(key, ps_.server_endpoint(ps_.server_of(key)));
-    return decode<V>(*bytes);
+    return decode_read<V>(key, *bytes);
   }
   template <class V>
   std::vector<V> paracel_read_multi(const std::vector<std::string>& keys) {
     if (!ssp_bounded()) return ps_.pull_multi<V>(keys);
     std::vector<V> out;
     out.reserve(keys.size());
-    for (const std::string* bytes : ssp_read_multi(keys)) out.push_back(decode<V>(*bytes));
+    const auto values = ssp_read_multi(keys);
+    for (std::size_t i = 0; i < keys.size(); ++i) out.push_back(decode_read<V>(keys[i], *values[i]));
     return out;
   }
   template <class V>
@@ -150,7 +154,7 @@ class paralg {
   void paracel_readall_handle(F&& handle) {
     ssp_wait_for_reads();
     ps_.pull_all_bytes(
-        {}, [&](std::string_view k, std::string_view v) { handle(std::string(k), decode<V>(v)); });
+        {}, [&](std::string_view k, std::string_view v) { handle(std::string(k), decode_read<V>(k, v)); });
   }
   // The pairs whose key the filter `filter_name` in plugin `file` keeps.
   template <class V>
@@ -166,7 +170,7 @@ class paralg {
     paracel_register_read_special(file, filter_name);
     ssp_wait_for_reads();
     ps_.pull_all_bytes(filter_name, [&](std::string_view k, std::string_view v) {
-      handle(std::string(k), decode<V>(v));
+      handle(std::string(k), decode_read<V>(k, v));
     });
   }
   // The k pairs with the largest numeric values, largest first.
@@ -187,12 +191,12 @@ class paralg {
   // ---- writes (each forgets the cached value, so that this worker reads its own write) --
   template <class V>
   void paracel_write(const std::string& key, const V& value) {
-    cache_.invalidate(key);
+    forget(key);
     ps_.push(key, value);
   }
   template <class V>
   void paracel_write_multi(const std::vector<std::string>& keys, const std::vector<V>& values) {
-    for (const auto& k : keys) cache_.invalidate(k);
+    invalidate(keys);
     ps_.push_multi(keys, values);
   }
   template <class V>
@@ -206,13 +210,13 @@ class paralg {
     paracel_write_multi(keys, values);
   }
   bool paracel_remove(const std::string& key) {
-    cache_.invalidate(key);
+    forget(key);
     return ps_.remove(key);
   }
   // Removes every key the filter keeps; returns how many.
   std::uint64_t paracel_remove_special(const std::string& file, const std::string& filter_name) {
     paracel_register_remove_special(file, filter_name);
-    cache_.clear();
+    forget_all();
     return ps_.remove_filtered(filter_name);
   }
 
@@ -223,18 +227,18 @@ class paralg {
   update_ticket paracel_update(const std::string& key, const V& delta, const std::string& file,
                                const std::string& updater) {
     ensure_updater(file, updater);
-    cache_.invalidate(key);
+    forget(key);
     return ps_.update(key, delta, updater);
   }
   template <class V>
   update_ticket paracel_update(const std::string& key, const V& delta, builtin op) {
-    cache_.invalidate(key);
+    forget(key);
     return ps_.update(key, delta, op);
   }
   // With the updater given to paracel_register_update / paracel_register_bupdate.
   template <class V>
   update_ticket paracel_update(const std::string& key, const V& delta) {
-    cache_.invalidate(key);
+    forget(key);
     return ps_.update(key, delta, default_updater("paracel_update"));
   }
   void wait_update(const update_ticket& ticket) { ps_.wait(ticket); }
@@ -244,17 +248,17 @@ class paralg {
   void paracel_bupdate(const std::string& key, const V& delta, const std::string& file,
                        const std::string& updater) {
     ensure_updater(file, updater);
-    cache_.invalidate(key);
+    forget(key);
     ps_.bupdate(key, delta, updater);
   }
   template <class V>
   void paracel_bupdate(const std::string& key, const V& delta, builtin op) {
-    cache_.invalidate(key);
+    forget(key);
     ps_.bupdate(key, delta, op);
   }
   template <class V>
   void paracel_bupdate(const std::string& key, const V& delta) {
-    cache_.invalidate(key);
+    forget(key);
     ps_.bupdate(key, delta, default_updater("paracel_bupdate"));
   }
   template <class V>
@@ -292,9 +296,9 @@ class paralg {
   // This worker runs `iterations` clocks; once it committed them it no longer holds the
   // others back.
   void set_total_iters(int iterations);
-  int get_current_iter() const { return clock_; }
+  int get_current_iter() const;
   int get_total_iters() const { return total_iters_; }
-  const ssp_stats& get_ssp_stats() const { return ssp_stats_; }
+  const ssp_stats& get_ssp_stats() const;
 
   // The worker grid a load pattern implies: linesplit/fmap/fset/fvec split rows over all
   // workers (workers x 1), smap columns (1 x workers), fsmap both (fsmap_grid). The loaders
@@ -425,8 +429,12 @@ class paralg {
   ps_client ps_;
 
  private:
-  // ---- SSP (see the top of this file and paracel/ssp_cache.hpp) ------------------------
+  // ---- SSP (see the top of this file; src/paralg/ssp_reader.hpp) -----------------------
   bool ssp_bounded() const { return options_.staleness >= 0; }
+  template <class V>
+  V decode_read(std::string_view key, std::string_view bytes) {
+    return decode_stored<V>(bytes, key, ps_.server_endpoint(ps_.server_of(key)));
+  }
   // Blocks until the slowest worker reached clock c - s (unless already known).
   void ssp_wait_for_reads();
   // The encoded value of `key`, from the cache when fresh enough; nullptr when it does not
@@ -435,8 +443,10 @@ class paralg {
   // The encoded values of `keys` (fetching all stale ones in one request); throws
   // key_not_found if any is missing.
   std::vector<const std::string*> ssp_read_multi(const std::vector<std::string>& keys);
+  void forget(const std::string& key);
+  void forget_all();
   void invalidate(const std::vector<std::string>& keys) {
-    for (const auto& k : keys) cache_.invalidate(k);
+    for (const auto& k : keys) forget(k);
   }
 
   void ensure_updater(const std::string& file, const std::string& updater);
@@ -451,12 +461,9 @@ class paralg {
   int decomp_rows_ = 1;
   int decomp_cols_ = 1;
   std::string output_;
-  int clock_ = 0;
   int total_iters_ = 0;
-  std::string clock_table_;     // this paralg's table on the clock server
-  std::int64_t known_min_ = 0;  // the slowest worker's clock, as last heard
-  ssp_cache cache_;
-  ssp_stats ssp_stats_;
+  std::string clock_table_;  // this paralg's table on the clock server
+  std::unique_ptr<ssp_reader> ssp_;
 };
 
 }  // namespace paracel

@@ -8,7 +8,8 @@
 //
 // Every call has a deadline (client_options::deadline): a server that does not answer in
 // time raises paracel::timeout_error naming its endpoint and the operation; a server error
-// raises paracel::server_error (a missing key in pull: paracel::key_not_found).
+// raises paracel::server_error (a missing key in pull: paracel::key_not_found); a typed read
+// of a value stored as another type raises paracel::type_error.
 // Each server thread owns a shard of the server's keys, and the client keeps one pipelined
 // ZeroMQ DEALER connection per server thread. Multi-key calls are split per shard and sent
 // to all of them before any reply is awaited.
@@ -61,7 +62,7 @@ struct update_ticket {
   std::uint64_t request = 0;
 };
 
-class ps_client {
+class PARACEL_EXPORT ps_client {
  public:
   // Connects to every server (a "hello" round trip each) within options.deadline.
   explicit ps_client(std::vector<std::string> server_endpoints, client_options options = {});
@@ -79,7 +80,7 @@ class ps_client {
   template <class T>
   T pull(std::string_view key) {
     T out{};
-    if (!pull_view(key, [&](std::string_view bytes) { out = decode<T>(bytes); }))
+    if (!pull_view(key, [&](std::string_view bytes) { out = decode_at<T>(key, bytes); }))
       require(key, std::nullopt);
     return out;
   }
@@ -87,7 +88,7 @@ class ps_client {
   template <class T>
   std::optional<T> try_pull(std::string_view key) {
     std::optional<T> out;
-    pull_view(key, [&](std::string_view bytes) { out = decode<T>(bytes); });
+    pull_view(key, [&](std::string_view bytes) { out = decode_at<T>(key, bytes); });
     return out;
   }
   // Values of `keys` in the same order; throws key_not_found if any is missing.
@@ -95,7 +96,7 @@ class ps_client {
   std::vector<T> pull_multi(const std::vector<std::string>& keys) {
     std::vector<T> out(keys.size());
     pull_multi_bytes(keys, [&](std::size_t i, std::optional<std::string_view> bytes) {
-      out[i] = decode<T>(require(keys[i], bytes));
+      out[i] = decode_at<T>(keys[i], require(keys[i], bytes));
     });
     return out;
   }
@@ -108,7 +109,7 @@ class ps_client {
   std::unordered_map<std::string, T> pull_all(std::string_view filter = {}) {
     std::unordered_map<std::string, T> out;
     pull_all_bytes(filter, [&](std::string_view k, std::string_view v) {
-      out.insert_or_assign(std::string(k), decode<T>(v));
+      out.insert_or_assign(std::string(k), decode_at<T>(k, v));
     });
     return out;
   }
@@ -117,7 +118,9 @@ class ps_client {
   template <class T>
   std::vector<std::pair<std::string, T>> top_k(std::size_t k, std::string_view filter = {}) {
     std::vector<std::pair<std::string, T>> out;
-    for (auto& [key, value] : top_k_bytes(k, filter)) out.emplace_back(key, decode<T>(value));
+    for (auto& [key, value] : top_k_bytes(k, filter)) {
+      out.emplace_back(key, decode_at<T>(key, value));
+    }
     return out;
   }
 
@@ -220,6 +223,11 @@ class ps_client {
   struct impl;
 
   std::string_view require(std::string_view key, std::optional<std::string_view> bytes);
+  // decode<T> of the value of `key`; another type raises type_error naming its server.
+  template <class T>
+  T decode_at(std::string_view key, std::string_view bytes) {
+    return decode_stored<T>(bytes, key, server_endpoint(server_of(key)));
+  }
   template <class T>
   static std::vector<std::string> encode_all(const std::vector<std::string>& keys,
                                              const std::vector<T>& values) {

@@ -8,13 +8,14 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+#include "paracel/export.hpp"
 
 namespace paracel {
 
 // XXH3 64-bit hash of `bytes`; stable across platforms and releases.
-std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
+PARACEL_EXPORT std::uint64_t stable_hash(std::string_view bytes, std::uint64_t seed = 0);
 
-class hash_ring {
+class PARACEL_EXPORT hash_ring {
  public:
   static constexpr std::size_t k_default_virtual_nodes = 160;
 
@@ -32,6 +33,6 @@ class hash_ring {
 
 // Which of a server's `shards` (one per server thread) owns `key`. Client and server agree
 // on this, so each server thread owns its part of the key space without locks.
-std::size_t shard_of(std::string_view key, std::size_t shards);
+PARACEL_EXPORT std::size_t shard_of(std::string_view key, std::size_t shards);
 
 }  // namespace paracel

@@ -23,13 +23,14 @@
 #include <vector>
 
 #include "paracel/comm.hpp"
+#include "paracel/export.hpp"
 
 namespace paracel {
 
 enum class load_pattern { fmap, smap, fsmap, fset, fvec };
 
 // Parses "fmap", "smap", ...; throws paracel::error listing the valid names.
-load_pattern parse_load_pattern(std::string_view name);
+PARACEL_EXPORT load_pattern parse_load_pattern(std::string_view name);
 
 struct entry {
   std::uint64_t row = 0;
@@ -59,21 +60,21 @@ struct structured_options {
 };
 
 // Loads this worker's block of the files. Collective.
-loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
+PARACEL_EXPORT loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
                              const structured_options& options);
 
 // Worker grid of fsmap for `workers` workers: rows x cols = workers, as square as possible.
-std::pair<int, int> fsmap_grid(int workers);
+PARACEL_EXPORT std::pair<int, int> fsmap_grid(int workers);
 
 // Dense global ids for names seen by each worker: every worker passes the names it needs and
 // gets their ids; the same name gets the same id everywhere. Collective.
-id_map assign_dense_ids(const comm& workers, const std::vector<std::string>& names);
+PARACEL_EXPORT id_map assign_dense_ids(const comm& workers, const std::vector<std::string>& names);
 
 // An id_map holds only the names its worker saw. For output, each id gets one owner
 // (`owner(id)` in [0, workers)), which may not have seen its name: this returns the
 // (id, name) pairs of the ids this worker owns, each once, sorted by id — every id some
 // worker's map knows. Collective.
-std::vector<std::pair<std::uint64_t, std::string>> names_of_owned_ids(
+PARACEL_EXPORT std::vector<std::pair<std::uint64_t, std::string>> names_of_owned_ids(
     const comm& workers, const id_map& ids, const std::function<int(std::uint64_t)>& owner);
 
 }  // namespace paracel

@@ -374,8 +374,11 @@ std::vector<std::pair<std::string, std::string>> ps_client::top_k_bytes(std::siz
     auto keys = proto::decode_list(r.payload[0]);
     auto values = proto::decode_list(r.payload[1]);
     for (std::size_t j = 0; j < keys.items.size() && j < values.items.size(); ++j) {
+      if (!keys.items[j] || !values.items[j])
+        throw error("server " + c.endpoint() + " sent a malformed top_k reply");
       const std::string value(*values.items[j]);
-      all.push_back({decode<double>(value), std::string(*keys.items[j]), value});
+      all.push_back({decode_stored<double>(value, *keys.items[j], c.endpoint()),
+                     std::string(*keys.items[j]), value});
     }
   }
   std::sort(all.begin(), all.end(), [](const candidate& a, const candidate& b) {

@@ -1,5 +1,7 @@
 #include "paracel/paralg.hpp"
 
+#include "paralg/ssp_reader.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +70,16 @@ paralg::paralg(paralg_options options, comm workers)
   name << "paralg-" << std::hex << id;
   clock_table_ = name.str();
   ps_.clock_register(clock_table_, get_worker_size(), get_worker_id());
+  ssp_ = std::make_unique<ssp_reader>(
+      options_.staleness,
+      ssp_reader::server{
+          [this](std::int64_t target) {
+            return ps_.clock_wait(clock_table_, target, options_.clock_timeout);
+          },
+          [this](const std::string& key) { return ps_.pull_bytes(key); },
+          [this](const std::vector<std::string>& keys, const auto& visit) {
+            ps_.pull_multi_bytes(keys, visit);
+          }});
 }
 
 paralg::~paralg() {
@@ -130,13 +142,10 @@ const std::string& paralg::default_updater(const char* caller) const {
 void paralg::paracel_sync() {
   ps_.flush();
   workers_.barrier();
-  cache_.clear();  // every worker's updates are applied: cached values may be older
+  ssp_->forget_all();  // every worker's updates are applied: cached values may be older
 }
 
-void paralg::iter_commit() {
-  known_min_ = ps_.clock_commit(clock_table_, get_worker_id());
-  ++clock_;
-}
+void paralg::iter_commit() { ssp_->committed(ps_.clock_commit(clock_table_, get_worker_id())); }
 
 void paralg::set_total_iters(int iterations) {
   if (iterations < 0) throw error("set_total_iters: iterations must not be negative");
@@ -144,54 +153,17 @@ void paralg::set_total_iters(int iterations) {
   total_iters_ = iterations;
 }
 
-void paralg::ssp_wait_for_reads() {
-  const std::int64_t needed = clock_ - options_.staleness;
-  if (!ssp_bounded() || known_min_ >= needed) return;
-  const auto start = std::chrono::steady_clock::now();
-  known_min_ = ps_.clock_wait(clock_table_, needed, options_.clock_timeout);
-  ssp_stats_.waits += 1;
-  ssp_stats_.wait_time += std::chrono::steady_clock::now() - start;
-}
-
-const std::string* paralg::ssp_read(const std::string& key) {
-  ssp_stats_.reads += 1;
-  if (const std::string* hit = cache_.fresh(key, clock_ - options_.staleness)) {
-    ssp_stats_.cache_hits += 1;
-    return hit;
-  }
-  ssp_wait_for_reads();
-  // Stamped with the minimum known before fetching: the value includes all updates of
-  // clocks below it.
-  const std::int64_t stamp = known_min_;
-  auto bytes = ps_.pull_bytes(key);
-  if (!bytes) {
-    cache_.invalidate(key);
-    return nullptr;
-  }
-  return &cache_.store(key, std::move(*bytes), stamp);
-}
+int paralg::get_current_iter() const { return ssp_->clock(); }
+const ssp_stats& paralg::get_ssp_stats() const { return ssp_->stats(); }
+void paralg::forget(const std::string& key) { ssp_->forget(key); }
+void paralg::forget_all() { ssp_->forget_all(); }
+void paralg::ssp_wait_for_reads() { ssp_->wait_for_reads(); }
+const std::string* paralg::ssp_read(const std::string& key) { return ssp_->read(key); }
 
 std::vector<const std::string*> paralg::ssp_read_multi(const std::vector<std::string>& keys) {
-  const std::int64_t needed = clock_ - options_.staleness;
-  std::vector<const std::string*> out(keys.size(), nullptr);
-  std::vector<std::string> stale;
-  std::vector<std::size_t> stale_at;
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    if ((out[i] = cache_.fresh(keys[i], needed)) == nullptr) {
-      stale.push_back(keys[i]);
-      stale_at.push_back(i);
-    }
-  }
-  ssp_stats_.reads += keys.size();
-  ssp_stats_.cache_hits += keys.size() - stale.size();
-  if (stale.empty()) return out;
-  ssp_wait_for_reads();
-  const std::int64_t stamp = known_min_;
-  ps_.pull_multi_bytes(stale, [&](std::size_t i, std::optional<std::string_view> bytes) {
-    if (!bytes) throw key_not_found(stale[i], ps_.server_endpoint(ps_.server_of(stale[i])));
-    out[stale_at[i]] = &cache_.store(stale[i], std::string(*bytes), stamp);
+  return ssp_->read_multi(keys, [this](const std::string& key) {
+    throw key_not_found(key, ps_.server_endpoint(ps_.server_of(key)));
   });
-  return out;
 }
 
 namespace {

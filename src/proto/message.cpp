@@ -148,6 +148,7 @@ zmq::message_t to_message(msgpack::sbuffer&& buffer) {
 msgpack::object_handle unpack_frame(const zmq::message_t& frame) {
   std::size_t offset = 0;
   try {
+    detail::check_msgpack_shape(static_cast<const char*>(frame.data()), frame.size());
     auto handle = msgpack::unpack(static_cast<const char*>(frame.data()), frame.size(), offset,
                                   detail::reference_bulk, nullptr, detail::limit_for(frame.size()));
     if (offset != frame.size()) {

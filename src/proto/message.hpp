@@ -63,15 +63,13 @@ struct header {
 
 // A message that cannot be understood; `code` is the status to reply with.
 // `partial` is the header when it could be read (so the error reply can echo op and id).
-class protocol_error : public std::runtime_error {
+class protocol_error : public status_error {
  public:
   protocol_error(status code, const std::string& message, std::optional<header> partial = {})
-      : std::runtime_error(message), code_(code), partial_(partial) {}
-  status code() const { return code_; }
+      : status_error(code, message), partial_(partial) {}
   const std::optional<header>& partial() const { return partial_; }
 
  private:
-  status code_;
   std::optional<header> partial_;
 };
 

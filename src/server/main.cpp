@@ -42,7 +42,7 @@ void write_endpoint_file(const std::string& path, const std::string& endpoint) {
   {
     std::ofstream out(temporary);
     out << endpoint << '\n';
-    if (!out) throw std::runtime_error("cannot write endpoint file " + temporary);
+    if (!out) throw paracel::error("cannot write endpoint file " + temporary);
   }
   std::filesystem::rename(temporary, path);
 }

@@ -36,14 +36,10 @@ class shared_library {
   void* handle_ = nullptr;
 };
 
-class registry_error : public std::runtime_error {
+// A plugin that cannot be loaded or registered; the status is what the request gets.
+class registry_error : public status_error {
  public:
-  registry_error(status code, const std::string& message)
-      : std::runtime_error(message), code_(code) {}
-  status code() const { return code_; }
-
- private:
-  status code_;
+  using status_error::status_error;
 };
 
 // Applies a built-in update to the stored bytes in place; returns false when the values are

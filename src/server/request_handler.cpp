@@ -15,13 +15,8 @@ using proto::op;
 using proto::protocol_error;
 
 // A failure that becomes an error reply.
-struct op_error {
-  status code;
-  std::string message;
-};
-
-[[noreturn]] void fail(status code, std::string message) {
-  throw op_error{code, std::move(message)};
+[[noreturn]] void fail(status code, const std::string& message) {
+  throw status_error(code, message);
 }
 
 void expect_frames(std::span<zmq::message_t> payload, std::size_t count, op code) {
@@ -278,6 +273,7 @@ void on_stats(handler_context& ctx, std::span<zmq::message_t>, std::vector<zmq::
     ops[proto::op_name(static_cast<op>(i))] = ctx.counters.ops[i].load(std::memory_order_relaxed);
   }
   ops["errors"] = ctx.counters.errors.load(std::memory_order_relaxed);
+  ops["zmq_errors"] = ctx.counters.zmq_errors.load(std::memory_order_relaxed);
   out.push_back(proto::encode_args(keys, bytes, ops));
 }
 
@@ -371,12 +367,10 @@ void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
     reply.push_back(proto::encode_header(h));
     dispatch(ctx, h, request.subspan(1), reply);
     return;
-  } catch (const op_error& e) {
-    error_reply(h, e.code, e.message, reply);
   } catch (const protocol_error& e) {
     if (e.partial()) h = *e.partial();
     error_reply(h, e.code(), e.what(), reply);
-  } catch (const registry_error& e) {
+  } catch (const status_error& e) {
     error_reply(h, e.code(), e.what(), reply);
   } catch (const std::bad_alloc&) {
     error_reply(h, status::internal_error, "out of memory while serving the request", reply);

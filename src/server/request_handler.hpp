@@ -19,7 +19,8 @@ namespace paracel::server {
 // Server-wide counters, shared by all threads.
 struct server_counters {
   std::array<std::atomic<std::uint64_t>, proto::k_op_count> ops{};
-  std::atomic<std::uint64_t> errors{0};
+  std::atomic<std::uint64_t> errors{0};      // requests answered with an error status
+  std::atomic<std::uint64_t> zmq_errors{0};  // failed sends and receives (logged once)
 };
 
 // What the handler of one thread may touch.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <iterator>
 #include <stdexcept>
 #include <zmq_addon.hpp>
@@ -29,7 +30,7 @@ std::string advertised_host(const server_options& options) {
 
 server::server(server_options options)
     : options_(std::move(options)), context_(options_.io_threads), registry_(options_.plugin_dirs) {
-  if (options_.threads == 0) throw std::invalid_argument("a server needs at least one thread");
+  if (options_.threads == 0) throw error("a server needs at least one thread");
   for (std::size_t t = 0; t < options_.threads; ++t) {
     shards_.push_back(std::make_unique<shard>());
     zmq::socket_t socket(context_, zmq::socket_type::router);
@@ -43,7 +44,7 @@ server::server(server_options options)
     try {
       socket.bind(address);
     } catch (const zmq::error_t& e) {
-      throw std::runtime_error(
+      throw error(
           "cannot bind " + address + ": " + e.what() +
           (port == "*" ? "" : " (is the port in use? use port 0 for a free one)"));
     }
@@ -133,6 +134,14 @@ void server::serve(std::size_t t) {
       outbox.clear();
     } catch (const zmq::error_t& e) {
       if (e.num() == ETERM) break;
+      // A failed send or receive loses one message, not the server: counted in stats, and
+      // the first one logged so that an operator learns of it.
+      if (counters_.zmq_errors.fetch_add(1, std::memory_order_relaxed) == 0) {
+        std::fprintf(stderr,
+                     "paracel_server %s: thread %zu: ZeroMQ error %d (%s); further ZeroMQ "
+                     "errors are only counted (stats: zmq_errors)\n",
+                     endpoint_.c_str(), t, e.num(), e.what());
+      }
     }
   }
   socket.close();

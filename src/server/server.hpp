@@ -36,7 +36,7 @@ struct server_options {
 
 class server {
  public:
-  explicit server(server_options options);  // throws std::runtime_error when it cannot bind
+  explicit server(server_options options);  // throws paracel::error when it cannot bind
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

@@ -34,4 +34,11 @@ key_not_found::key_not_found(const std::string& key, const std::string& endpoint
     : server_error(status::not_found, "key '" + key + "' not found (server " + endpoint + ")"),
       key_(key) {}
 
+type_error::type_error(const std::string& key, std::string_view expected, std::string_view stored,
+                       const std::string& endpoint)
+    : status_error(status::type_mismatch, "key '" + key + "' holds " + std::string(stored) +
+                                              ", not the " + std::string(expected) +
+                                              " asked for (server " + endpoint + ")"),
+      key_(key) {}
+
 }  // namespace paracel
