@@ -131,6 +131,37 @@ TEST_F(ClientServer, UpdateErrorsNameKeyUpdaterAndServer) {
   ps_.flush();  // reported once
 }
 
+// A typed read of a value stored as another type is a paracel::type_error naming the key,
+// both types and the server, whichever read found it.
+TEST_F(ClientServer, ReadingAnotherTypeIsATypeErrorNamingKeyTypesAndServer) {
+  ps_.push("name", std::string("paracel"));
+  ps_.push("w", std::vector<double>{1, 2});
+  const std::string endpoint = ps_.server_endpoint(ps_.server_of("name"));
+  try {
+    ps_.pull<double>("name");
+    FAIL() << "no error";
+  } catch (const paracel::type_error& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.key(), "name");
+    EXPECT_EQ(e.code(), paracel::status::type_mismatch);
+    EXPECT_NE(what.find("a msgpack string"), std::string::npos) << what;
+    EXPECT_NE(what.find("double"), std::string::npos) << what;
+    EXPECT_NE(what.find(endpoint), std::string::npos) << what;
+  }
+  try {
+    ps_.pull_multi<std::vector<float>>({"w"});
+    FAIL() << "no error";
+  } catch (const paracel::type_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("holds std::vector<double>"), std::string::npos) << what;
+    EXPECT_NE(what.find("std::vector<float>"), std::string::npos) << what;
+  }
+  EXPECT_THROW(ps_.try_pull<int>("w"), paracel::type_error);
+  EXPECT_THROW(ps_.pull_all<int>(), paracel::type_error);
+  // Every Paracel exception is a paracel::error.
+  EXPECT_THROW(ps_.pull<int>("name"), paracel::error);
+}
+
 TEST_F(ClientServer, IncrCountsAndRejectsNonIntegers) {
   EXPECT_EQ(ps_.incr("clock"), 1);
   EXPECT_EQ(ps_.incr("clock", 10), 11);

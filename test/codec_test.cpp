@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -85,6 +87,44 @@ TEST(Codec, GarbageThrowsInsteadOfCrashing) {
   // An array header that claims 2^32-1 elements in a 5-byte buffer.
   EXPECT_ANY_THROW(paracel::decode<std::vector<int>>(std::string("\xdd\xff\xff\xff\xff", 5)));
   EXPECT_ANY_THROW(paracel::decode<std::string>(std::string("\xdb\x00\x00\x10\x00", 5)));
+}
+
+// Nesting within the limit decodes; deeper, or containers claiming more elements than the
+// bytes left, are refused before msgpack-c reserves anything.
+TEST(Codec, ShapeCheckRefusesBombsAndKeepsRealValues) {
+  using nested = std::vector<std::vector<std::vector<int>>>;
+  const nested value{{{1, 2}, {3}}, {{4}}};
+  EXPECT_EQ(paracel::decode<nested>(paracel::encode(value)), value);
+  const std::map<std::string, std::vector<double>> map{{"a", {1.0}}, {"b", {}}};
+  EXPECT_NO_THROW(paracel::detail::check_msgpack_shape(paracel::encode(map).data(),
+                                                       paracel::encode(map).size()));
+  std::string deep(paracel::detail::k_max_depth, '\x91');
+  deep += '\xc0';
+  EXPECT_NO_THROW(paracel::detail::check_msgpack_shape(deep.data(), deep.size()));
+  deep.insert(0, 1, '\x91');
+  EXPECT_THROW(paracel::detail::check_msgpack_shape(deep.data(), deep.size()),
+               msgpack::depth_size_overflow);
+  std::string bomb;
+  for (int level = 0; level < 63; ++level) bomb += std::string("\xdd\x00\x0f\xff\xff", 5);
+  bomb.resize(1u << 20, '\xc0');
+  EXPECT_THROW(paracel::decode<std::vector<std::vector<int>>>(bomb), msgpack::array_size_overflow);
+  // Two arrays whose claims each fit but together exceed the bytes: still refused.
+  const std::string pair("\x92\x95\xc0\xc0", 4);
+  EXPECT_THROW(paracel::detail::check_msgpack_shape(pair.data(), pair.size()),
+               msgpack::array_size_overflow);
+}
+
+TEST(Codec, DescribesWhatBytesHold) {
+  EXPECT_EQ(paracel::describe_encoded(paracel::encode(std::vector<double>{1})),
+            "std::vector<double>");
+  EXPECT_EQ(paracel::describe_encoded(paracel::encode(std::vector<std::int64_t>{})),
+            "std::vector<int64_t>");
+  EXPECT_EQ(paracel::describe_encoded(paracel::encode(std::string("x"))), "a msgpack string");
+  EXPECT_EQ(paracel::describe_encoded(paracel::encode(3)), "a msgpack integer");
+  EXPECT_EQ(paracel::describe_encoded(paracel::encode(std::vector<std::string>{"a", "b"})),
+            "a msgpack array of 2 elements");
+  EXPECT_EQ(paracel::describe_encoded(std::string("\xc1", 1)),
+            "1 bytes that are not a msgpack value");
 }
 
 }  // namespace

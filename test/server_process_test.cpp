@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,16 +14,21 @@
 #include <thread>
 #include <vector>
 
+#include <zmq_addon.hpp>
+
 #include "paracel/ps_client.hpp"
+#include "proto/message.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 
-// A child paracel_server; killed (SIGKILL) by the destructor if still running.
+// A child paracel_server; killed (SIGKILL) by the destructor if still running. With
+// address_space_mb, the child runs under that address-space limit (as prun's
+// --mem_limit_server sets it).
 class server_process {
  public:
-  explicit server_process(std::vector<std::string> args) {
+  explicit server_process(std::vector<std::string> args, std::size_t address_space_mb = 0) {
     int out[2];
     int err[2];
     if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
@@ -32,6 +38,10 @@ class server_process {
       dup2(err[1], STDERR_FILENO);
       close(out[0]);
       close(err[0]);
+      if (address_space_mb > 0) {
+        const rlimit limit{address_space_mb << 20, address_space_mb << 20};
+        setrlimit(RLIMIT_AS, &limit);
+      }
       std::vector<char*> argv;
       std::string binary = PARACEL_SERVER_BINARY;
       argv.push_back(binary.data());
@@ -164,6 +174,62 @@ TEST(ServerProcess, BadFlagsAreNamedAndExitNonZero) {
   const std::string err = clash.read_stderr();
   EXPECT_NE(err.find("cannot bind"), std::string::npos) << err;
   EXPECT_NE(err.find(port), std::string::npos) << err;
+}
+
+// msgpack headers that claim far more than the frame holds. Before the shape check, the first
+// made a server reserve ~1.5 GB (63 nested arrays of a million elements, ~24 MB each) for a
+// 1 MiB frame: bad_alloc under an address-space limit.
+std::vector<std::pair<std::string, std::string>> bomb_frames() {
+  std::string nested;
+  for (int level = 0; level < 63; ++level) nested += std::string("\xdd\x00\x0f\xff\xff", 5);
+  nested.resize(1u << 20, '\xc0');  // nil padding up to 1 MiB
+  std::string wide_map("\xdf\xff\xff\xff\xff");
+  wide_map.resize(1u << 20, '\xc0');
+  return {{"63 nested array32 headers", nested},
+          {"map32 claiming 4 G pairs", wide_map},
+          {"str32 claiming 4 GiB", std::string("\x91\xdb\xff\xff\xff\xff" "abc", 9)},
+          {"bin32 claiming 4 GiB", std::string("\x91\xc6\xff\xff\xff\xff" "abc", 9)},
+          {"ext32 claiming 4 GiB", std::string("\x91\xc9\xff\xff\xff\xff\x01" "abc", 10)},
+          {"nesting 40 deep", std::string(40, '\x91') + '\xc0'}};
+}
+
+TEST(ServerProcess, ContainerBombsAreRefusedUnderAnAddressSpaceLimit) {
+  // Sanitizers reserve terabytes of shadow memory: no limit there, the status still tells.
+#if defined(PARACEL_SANITIZED)
+  const std::size_t limit_mb = 0;
+#else
+  const std::size_t limit_mb = 768;
+#endif
+  server_process server({}, limit_mb);
+  const std::string endpoint = server.endpoint();
+  zmq::context_t context;
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.set(zmq::sockopt::rcvtimeo, 10000);
+  socket.connect(endpoint);
+  std::uint64_t id = 0;
+  for (const auto& [what, frame] : bomb_frames()) {
+    paracel::proto::header h;
+    h.code = paracel::proto::op::pull_multi;  // its keys frame is a msgpack list
+    h.id = ++id;
+    std::vector<zmq::message_t> request;
+    request.push_back(paracel::proto::encode_header(h));
+    request.emplace_back(frame.data(), frame.size());
+    zmq::send_multipart(socket, request);
+    std::vector<zmq::message_t> reply;
+    ASSERT_TRUE(zmq::recv_multipart(socket, std::back_inserter(reply))) << what << ": no reply";
+    ASSERT_EQ(reply.size(), 2u) << what;
+    EXPECT_EQ(paracel::proto::decode_header(reply[0]).st, paracel::status::bad_request) << what;
+    const std::string message(paracel::proto::view(reply[1]));
+    EXPECT_TRUE(message.find("claims") != std::string::npos ||
+                message.find("nested deeper") != std::string::npos ||
+                message.find("truncated") != std::string::npos)
+        << what << ": " << message;
+  }
+  paracel::ps_client ps({endpoint});
+  ps.push("still", 7);
+  EXPECT_EQ(ps.pull<int>("still"), 7);
+  EXPECT_EQ(server.wait_exit(0ms), -1);  // still running
 }
 
 }  // namespace
