@@ -162,6 +162,21 @@ TEST_F(ClientServer, ReadingAnotherTypeIsATypeErrorNamingKeyTypesAndServer) {
   EXPECT_THROW(ps_.pull<int>("name"), paracel::error);
 }
 
+// The built-in prefix filter works wherever a registered filter's name does, with no plugin.
+TEST_F(ClientServer, PrefixFilterNeedsNoPlugin) {
+  for (int i = 0; i < 30; ++i) ps_.push("job/" + std::to_string(i), std::int64_t{i});
+  for (int i = 0; i < 20; ++i) ps_.push("other/" + std::to_string(i), std::int64_t{100 + i});
+  const auto job = ps_.pull_all<std::int64_t>(paracel::prefix_filter("job/"));
+  ASSERT_EQ(job.size(), 30u);
+  for (const auto& [key, value] : job) EXPECT_EQ(key, "job/" + std::to_string(value));
+  const auto top = ps_.top_k<std::int64_t>(3, paracel::prefix_filter("job/"));
+  ASSERT_EQ(top.size(), 3u);
+  EXPECT_EQ(top[0], (std::pair<std::string, std::int64_t>{"job/29", 29}));
+  EXPECT_EQ(ps_.remove_filtered(paracel::prefix_filter("job/")), 30u);
+  EXPECT_EQ(ps_.pull_all<std::int64_t>().size(), 20u);
+  EXPECT_EQ(ps_.pull_all<std::int64_t>(paracel::prefix_filter("")).size(), 20u);
+}
+
 TEST_F(ClientServer, IncrCountsAndRejectsNonIntegers) {
   EXPECT_EQ(ps_.incr("clock"), 1);
   EXPECT_EQ(ps_.incr("clock", 10), 11);

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include <cstdint>
 #include <map>
 #include <string>

@@ -48,16 +48,16 @@ class Paralg : public ::testing::Test {
     options.output = output_;
     alg_ = std::make_unique<paracel::paralg>(options);
     // Each test starts from an empty store.
-    alg_->worker_comm().barrier();
+    alg_->get_comm().barrier();
     if (alg_->get_worker_id() == 0) {
       std::vector<std::string> keys;
       alg_->ps().pull_all_bytes(
           {}, [&](std::string_view k, std::string_view) { keys.emplace_back(k); });
       for (const auto& k : keys) alg_->paracel_remove(k);
     }
-    alg_->worker_comm().barrier();
+    alg_->get_comm().barrier();
   }
-  void TearDown() override { alg_->worker_comm().barrier(); }
+  void TearDown() override { alg_->get_comm().barrier(); }
 
   int rank() const { return alg_->get_worker_id(); }
   int size() const { return alg_->get_worker_size(); }
@@ -149,7 +149,7 @@ TEST_F(Paralg, ReadAllSpecialTopKAndRemoveSpecial) {
 TEST_F(Paralg, LoadSplitsARealTextAcrossWorkers) {
   const std::string input = "/usr/share/common-licenses";
   const auto mine = alg_->paracel_load(input);
-  const auto all = alg_->worker_comm().allgather(mine);
+  const auto all = alg_->get_comm().allgather(mine);
   std::vector<std::string> joined;
   for (auto& part : all) joined.insert(joined.end(), part.begin(), part.end());
   EXPECT_EQ(joined, alg_->paracel_loadall(input));  // every line once, in order
@@ -176,7 +176,7 @@ TEST_F(Paralg, DumpsMergedAndPerWorker) {
   m << rank(), 0.5, 1e-20, -3;
   alg_->paracel_dump_matrix(m, "matrix");
   alg_->paracel_dump_vector(std::vector<int>{}, "empty");  // empty data must work
-  alg_->worker_comm().barrier();
+  alg_->get_comm().barrier();
   if (rank() == 0) {
     std::string expected_vec;
     std::string expected_dict;
@@ -206,12 +206,12 @@ TEST_F(Paralg, GraphMatrixDenseAndLibsvmLoaders) {
     std::ofstream(base + ".fvec") << "r1 1 2\nr2 3 4\nr3 5 6\n";
     std::ofstream(base + ".libsvm") << "+1 1:0.5 3:1\n-1 2:2\n";
   }
-  alg_->worker_comm().barrier();
+  alg_->get_comm().barrier();
   paracel::digraph<double> g;
   const auto ids = alg_->paracel_load_as_graph(g, base + ".edges");
   EXPECT_EQ(ids.count, 4u);
-  EXPECT_EQ(alg_->worker_comm().allreduce(static_cast<std::uint64_t>(g.edge_count()),
-                                          paracel::reduce_op::sum),
+  EXPECT_EQ(alg_->get_comm().allreduce(static_cast<std::uint64_t>(g.edge_count()),
+                                       paracel::reduce_op::sum),
             4u);
   paracel::undirected_graph<double> ug;
   alg_->paracel_load_as_graph(ug, base + ".edges");
@@ -224,17 +224,17 @@ TEST_F(Paralg, GraphMatrixDenseAndLibsvmLoaders) {
   const auto [rows, cols] = alg_->paracel_load_as_matrix(m, base + ".edges");
   EXPECT_EQ(m.rows(), 4);
   EXPECT_EQ(m.cols(), 3);
-  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(m.sum(), paracel::reduce_op::sum), 4.5);
+  EXPECT_DOUBLE_EQ(alg_->get_comm().allreduce(m.sum(), paracel::reduce_op::sum), 4.5);
 
   Eigen::MatrixXd dense;
   const auto row_ids = alg_->paracel_load_as_dense(dense, base + ".fvec");
   EXPECT_EQ(dense.cols(), 2);
   EXPECT_EQ(static_cast<std::size_t>(dense.rows()), row_ids.size());
-  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(dense.sum(), paracel::reduce_op::sum), 21.0);
+  EXPECT_DOUBLE_EQ(alg_->get_comm().allreduce(dense.sum(), paracel::reduce_op::sum), 21.0);
 
   const auto svm = alg_->paracel_load_libsvm(base + ".libsvm");
   EXPECT_EQ(svm.dimension, 3u);
-  EXPECT_DOUBLE_EQ(alg_->worker_comm().allreduce(svm.features.sum(), paracel::reduce_op::sum), 3.5);
+  EXPECT_DOUBLE_EQ(alg_->get_comm().allreduce(svm.features.sum(), paracel::reduce_op::sum), 3.5);
 }
 
 TEST_F(Paralg, DecompositionAndDataMerge) {

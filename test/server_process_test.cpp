@@ -13,7 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
 #include <zmq_addon.hpp>
 
 #include "paracel/ps_client.hpp"
@@ -187,9 +186,15 @@ std::vector<std::pair<std::string, std::string>> bomb_frames() {
   wide_map.resize(1u << 20, '\xc0');
   return {{"63 nested array32 headers", nested},
           {"map32 claiming 4 G pairs", wide_map},
-          {"str32 claiming 4 GiB", std::string("\x91\xdb\xff\xff\xff\xff" "abc", 9)},
-          {"bin32 claiming 4 GiB", std::string("\x91\xc6\xff\xff\xff\xff" "abc", 9)},
-          {"ext32 claiming 4 GiB", std::string("\x91\xc9\xff\xff\xff\xff\x01" "abc", 10)},
+          {"str32 claiming 4 GiB", std::string("\x91\xdb\xff\xff\xff\xff"
+                                               "abc",
+                                               9)},
+          {"bin32 claiming 4 GiB", std::string("\x91\xc6\xff\xff\xff\xff"
+                                               "abc",
+                                               9)},
+          {"ext32 claiming 4 GiB", std::string("\x91\xc9\xff\xff\xff\xff\x01"
+                                               "abc",
+                                               10)},
           {"nesting 40 deep", std::string(40, '\x91') + '\xc0'}};
 }
 

@@ -1,6 +1,7 @@
 // The whole driver of an algorithm: MPI up, its config from --cfg_file (prun.py's -c), the
-// servers from --server_info, solve(), and any error printed as "<name>: <what>" with exit
-// status 1 on the worker that saw it (every worker sees a config or input error).
+// servers from --server_info, the config's output folder and (when it has one) staleness in
+// the paralg options, solve(), and any error printed as "<name>: <what>" with exit status 1
+// on the worker that saw it (every worker sees a config or input error).
 #pragma once
 
 #include <exception>
@@ -18,7 +19,10 @@ int run_algorithm(int argc, char** argv, const char* name) {
   mpi_environment mpi(argc, argv);
   try {
     auto cfg = Config::from(config::from_args(argc, argv));
-    Algorithm job(paralg_options::from_args(argc, argv), std::move(cfg));
+    auto options = paralg_options::from_args(argc, argv);
+    options.output = cfg.output;
+    if constexpr (requires { cfg.staleness; }) options.staleness = cfg.staleness;
+    Algorithm job(std::move(options), std::move(cfg));
     job.solve();
   } catch (const std::exception& e) {
     std::cerr << name << ": " << e.what() << std::endl;

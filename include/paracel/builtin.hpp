@@ -1,7 +1,8 @@
 // Names of the updaters every server has without a plugin: add, replace, min and max for
 // int, int64, double, vector<double>, vector<int>, map<string,double> and map<string,int>.
 // Vectors combine element-wise and must have equal length; maps combine key-wise over the
-// union of keys (add sums, min/max keep the extreme, a key in one map only is kept).
+// union of keys (add sums, min/max keep the extreme, a key in one map only is kept). And the
+// built-in filter that keeps the keys starting with a prefix.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,8 @@
 namespace paracel {
 
 enum class builtin { add, replace, min, max };
+
+inline constexpr std::string_view k_prefix_filter = "paracel.prefix:";
 
 namespace detail {
 template <class T>
@@ -77,6 +80,13 @@ std::string builtin_updater(builtin op) {
   name += '.';
   name += detail::builtin_type<T>::name;
   return name;
+}
+
+// The name of the built-in filter that keeps the keys starting with `prefix`: usable wherever
+// a registered filter's name is (pull_all, remove_filtered, top_k, paracel_read_special, ...),
+// with no plugin and no registration.
+inline std::string prefix_filter(std::string_view prefix) {
+  return std::string(k_prefix_filter) + std::string(prefix);
 }
 
 }  // namespace paracel

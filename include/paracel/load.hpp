@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
 #include "paracel/export.hpp"
 
 namespace paracel {
@@ -33,17 +34,19 @@ using line_visitor = std::function<void(std::string_view line, const line_locati
 
 // Visits, in file order, the lines of worker `rank` of `ranks` (its share of the bytes).
 PARACEL_EXPORT void for_each_line(const std::vector<std::string>& files, int rank, int ranks,
-                   const line_visitor& visit);
+                                  const line_visitor& visit);
 // Visits every line of every file.
 PARACEL_EXPORT void for_each_line(const std::vector<std::string>& files, const line_visitor& visit);
 
 // Throws paracel::error "path:line: message" (plus the line itself, shortened).
-[[noreturn]] PARACEL_EXPORT void throw_parse_error(const line_location& where, std::string_view line,
-                                    const std::string& message);
+[[noreturn]] PARACEL_EXPORT void throw_parse_error(const line_location& where,
+                                                   std::string_view line,
+                                                   const std::string& message);
 
 // The fields of a line, separated by spaces, tabs, commas or '\r' (empty fields skipped).
 PARACEL_EXPORT std::vector<std::string_view> split_fields(std::string_view line);
 // `text` as a finite number; otherwise a parse error naming the line.
-PARACEL_EXPORT double parse_number(std::string_view text, const line_location& where, std::string_view line);
+PARACEL_EXPORT double parse_number(std::string_view text, const line_location& where,
+                                   std::string_view line);
 
 }  // namespace paracel

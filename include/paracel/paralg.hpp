@@ -54,12 +54,13 @@
 
 #include "paracel/comm.hpp"
 #include "paracel/dump.hpp"
+#include "paracel/export.hpp"
 #include "paracel/graph.hpp"
 #include "paracel/libsvm.hpp"
 #include "paracel/load.hpp"
+#include "paracel/metrics.hpp"
 #include "paracel/ps_client.hpp"
 #include "paracel/structured_load.hpp"
-#include "paracel/export.hpp"
 
 namespace paracel {
 
@@ -70,7 +71,6 @@ struct PARACEL_EXPORT paralg_options {
   // prun.py sets.
   std::vector<std::string> servers;
   std::string output;  // folder for dumps; created (collectively) when set
-  int rounds = 1;      // iterations the algorithm should run; see rounds()
   int staleness = 0;   // SSP bound: 0 = BSP, s > 0 = SSP, negative = asynchronous
   // How long a read may wait for the slowest worker before timeout_error.
   std::chrono::milliseconds clock_timeout = std::chrono::minutes(10);
@@ -104,9 +104,7 @@ class PARACEL_EXPORT paralg {
   int get_worker_id() const { return workers_.rank(); }
   int get_worker_size() const { return workers_.size(); }
   std::size_t get_server_size() const { return ps_.server_count(); }
-  int rounds() const { return options_.rounds; }
   const paralg_options& options() const { return options_; }
-  comm& worker_comm() { return workers_; }
   ps_client& ps() { return ps_; }
 
   // ---- reads ------------------------------------------------------------------------
@@ -141,7 +139,8 @@ class PARACEL_EXPORT paralg {
     std::vector<V> out;
     out.reserve(keys.size());
     const auto values = ssp_read_multi(keys);
-    for (std::size_t i = 0; i < keys.size(); ++i) out.push_back(decode_read<V>(keys[i], *values[i]));
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      out.push_back(decode_read<V>(keys[i], *values[i]));
     return out;
   }
   template <class V>
@@ -153,23 +152,34 @@ class PARACEL_EXPORT paralg {
   template <class V, class F>
   void paracel_readall_handle(F&& handle) {
     ssp_wait_for_reads();
-    ps_.pull_all_bytes(
-        {}, [&](std::string_view k, std::string_view v) { handle(std::string(k), decode_read<V>(k, v)); });
+    ps_.pull_all_bytes({}, [&](std::string_view k, std::string_view v) {
+      handle(std::string(k), decode_read<V>(k, v));
+    });
   }
   // The pairs whose key the filter `filter_name` in plugin `file` keeps.
   template <class V>
   std::unordered_map<std::string, V> paracel_read_special(const std::string& file,
                                                           const std::string& filter_name) {
     paracel_register_read_special(file, filter_name);
+    return paracel_read_special<V>(filter_name);
+  }
+  // The same with a filter every server has: paracel::prefix_filter("w_"), or one registered
+  // before.
+  template <class V>
+  std::unordered_map<std::string, V> paracel_read_special(const std::string& filter) {
     ssp_wait_for_reads();
-    return ps_.pull_all<V>(filter_name);
+    return ps_.pull_all<V>(filter);
   }
   template <class V, class F>
   void paracel_read_special_handle(const std::string& file, const std::string& filter_name,
                                    F&& handle) {
     paracel_register_read_special(file, filter_name);
+    paracel_read_special_handle<V>(filter_name, std::forward<F>(handle));
+  }
+  template <class V, class F>
+  void paracel_read_special_handle(const std::string& filter, F&& handle) {
     ssp_wait_for_reads();
-    ps_.pull_all_bytes(filter_name, [&](std::string_view k, std::string_view v) {
+    ps_.pull_all_bytes(filter, [&](std::string_view k, std::string_view v) {
       handle(std::string(k), decode_read<V>(k, v));
     });
   }
@@ -183,8 +193,13 @@ class PARACEL_EXPORT paralg {
   std::vector<std::pair<std::string, V>> paracel_read_topk_with_key_filter(
       std::size_t k, const std::string& file, const std::string& filter_name) {
     paracel_register_read_special(file, filter_name);
+    return paracel_read_topk_with_key_filter<V>(k, filter_name);
+  }
+  template <class V>
+  std::vector<std::pair<std::string, V>> paracel_read_topk_with_key_filter(
+      std::size_t k, const std::string& filter) {
     ssp_wait_for_reads();
-    return ps_.top_k<V>(k, filter_name);
+    return ps_.top_k<V>(k, filter);
   }
   bool paracel_contains(const std::string& key) { return ps_.contains(key); }
 
@@ -216,8 +231,12 @@ class PARACEL_EXPORT paralg {
   // Removes every key the filter keeps; returns how many.
   std::uint64_t paracel_remove_special(const std::string& file, const std::string& filter_name) {
     paracel_register_remove_special(file, filter_name);
+    return paracel_remove_special(filter_name);
+  }
+  // The same with a filter every server has (paracel::prefix_filter) or one registered before.
+  std::uint64_t paracel_remove_special(const std::string& filter) {
     forget_all();
-    return ps_.remove_filtered(filter_name);
+    return ps_.remove_filtered(filter);
   }
 
   // ---- server-side updates ------------------------------------------------------------
@@ -319,6 +338,8 @@ class PARACEL_EXPORT paralg {
   T data_merge(const T& data, F combine, const comm& over, int root = 0) {
     return over.treereduce(data, combine, root);
   }
+  // The workers' typed MPI communicator (paracel/comm.hpp): send/recv, bcast, allreduce,
+  // gather, alltoall, tree reduce, split. Collective calls on it follow MPI's rules.
   comm& get_comm() { return workers_; }
 
   // ---- loading (see paracel/load.hpp for how input is split) ---------------------------
@@ -336,12 +357,25 @@ class PARACEL_EXPORT paralg {
                   });
     return out;
   }
-  // Calls handle(line) for every line of this worker's share, without keeping them.
+  // Calls handle(line, where) for every line of this worker's share, in order, without keeping
+  // them: `line` (a std::string_view without its newline) is valid during the call only,
+  // `where` names its file and line number for error messages (paracel::throw_parse_error).
+  // A handle taking only (const std::string& line) works too. Collective: if handle throws
+  // on any worker, every worker throws, naming the failing worker and its message (file:line).
   template <class F>
   void paracel_load_handle(const std::string& pattern, F&& handle) {
     set_decomp_info("linesplit");
-    for_each_line(expand_inputs(pattern), get_worker_id(), get_worker_size(),
-                  [&](std::string_view line, const line_location&) { handle(std::string(line)); });
+    workers_.all_or_none([&] {
+      for_each_line(
+          expand_inputs(pattern), get_worker_id(), get_worker_size(),
+          [&](std::string_view line, const line_location& where) {
+            if constexpr (std::is_invocable_v<F&, std::string_view, const line_location&>) {
+              handle(line, where);
+            } else {
+              handle(std::string(line));
+            }
+          });
+    });
   }
   // Every line of the input, on every worker.
   std::vector<std::string> paracel_loadall(const std::string& pattern);
@@ -414,6 +448,10 @@ class PARACEL_EXPORT paralg {
   void paracel_dump_dict(const Map& data, const std::string& name, bool merge = true) {
     dump_text(format_dict(data), name, merge);
   }
+  // Writes worker 0's metrics as one JSON line into <output>/<name> (the other workers'
+  // are ignored) and, with a label, prints "label: {...}" on worker 0's stdout. Collective.
+  void paracel_dump_metrics(const metrics& m, const std::string& label = "",
+                            const std::string& name = "metrics.json");
   // One line per matrix row, values separated by spaces. Collective.
   template <class Matrix>
   void paracel_dump_matrix(const Matrix& m, const std::string& name, bool merge = true) {

@@ -60,8 +60,9 @@ struct structured_options {
 };
 
 // Loads this worker's block of the files. Collective.
-PARACEL_EXPORT loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
-                             const structured_options& options);
+PARACEL_EXPORT loaded_block load_structured(const comm& workers,
+                                            const std::vector<std::string>& files,
+                                            const structured_options& options);
 
 // Worker grid of fsmap for `workers` workers: rows x cols = workers, as square as possible.
 PARACEL_EXPORT std::pair<int, int> fsmap_grid(int workers);

@@ -50,10 +50,20 @@ bool mpi_initialized() {
 
 }  // namespace
 
+namespace {
+
+// An MPI error aborts the whole job (docs/errors.md): a rank that threw instead would leave
+// the others blocked in their next collective. Set explicitly, whatever the MPI library's or
+// the site's default; communicators made from the world inherit it.
+void abort_on_mpi_errors() { MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL); }
+
+}  // namespace
+
 mpi_environment::mpi_environment(int& argc, char**& argv) {
   if (mpi_initialized()) return;
   int provided = 0;
   check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  abort_on_mpi_errors();
   owns_ = true;
 }
 
@@ -61,6 +71,7 @@ mpi_environment::mpi_environment() {
   if (mpi_initialized()) return;
   int provided = 0;
   check_mpi(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+  abort_on_mpi_errors();
   owns_ = true;
 }
 

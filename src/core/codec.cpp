@@ -32,8 +32,9 @@ class shape_checker : public msgpack::null_visitor {
     throw msgpack::parse_error("not a msgpack value (byte " + std::to_string(at) + ")");
   }
   void insufficient_bytes(std::size_t, std::size_t) {
-    throw msgpack::insufficient_bytes("truncated msgpack value (a length claims more bytes "
-                                      "than the message has)");
+    throw msgpack::insufficient_bytes(
+        "truncated msgpack value (a length claims more bytes "
+        "than the message has)");
   }
 
  private:
@@ -65,7 +66,7 @@ class shape_checker : public msgpack::null_visitor {
 
   const char* data_;
   std::size_t size_;
-  std::size_t known_ = 0;     // bytes certainly consumed so far
+  std::size_t known_ = 0;      // bytes certainly consumed so far
   std::uint64_t pending_ = 0;  // elements claimed and not yet started
   int depth_ = 0;
 };
@@ -104,9 +105,8 @@ std::string describe_encoded(std::string_view bytes) {
   try {
     detail::check_msgpack_shape(bytes.data(), bytes.size());
     std::size_t offset = 0;
-    const auto handle = msgpack::unpack(bytes.data(), bytes.size(), offset,
-                                        detail::reference_bulk, nullptr,
-                                        detail::limit_for(bytes.size()));
+    const auto handle = msgpack::unpack(bytes.data(), bytes.size(), offset, detail::reference_bulk,
+                                        nullptr, detail::limit_for(bytes.size()));
     const msgpack::object& o = handle.get();
     switch (o.type) {
       case msgpack::type::NIL:

@@ -1,14 +1,15 @@
 #include "paracel/paralg.hpp"
 
-#include "paralg/ssp_reader.hpp"
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <string_view>
 #include <tuple>
+
+#include "paralg/ssp_reader.hpp"
 
 namespace paracel {
 
@@ -35,7 +36,6 @@ paralg_options resolve(paralg_options options) {
         "no parameter servers: run the program through prun.py, pass "
         "--server_info=E1,E2, or set PARACEL_SERVER_INFO");
   }
-  if (options.rounds < 0) throw error("rounds must not be negative");
   return options;
 }
 
@@ -72,14 +72,13 @@ paralg::paralg(paralg_options options, comm workers)
   ps_.clock_register(clock_table_, get_worker_size(), get_worker_id());
   ssp_ = std::make_unique<ssp_reader>(
       options_.staleness,
-      ssp_reader::server{
-          [this](std::int64_t target) {
-            return ps_.clock_wait(clock_table_, target, options_.clock_timeout);
-          },
-          [this](const std::string& key) { return ps_.pull_bytes(key); },
-          [this](const std::vector<std::string>& keys, const auto& visit) {
-            ps_.pull_multi_bytes(keys, visit);
-          }});
+      ssp_reader::server{[this](std::int64_t target) {
+                           return ps_.clock_wait(clock_table_, target, options_.clock_timeout);
+                         },
+                         [this](const std::string& key) { return ps_.pull_bytes(key); },
+                         [this](const std::vector<std::string>& keys, const auto& visit) {
+                           ps_.pull_multi_bytes(keys, visit);
+                         }});
 }
 
 paralg::~paralg() {
@@ -137,6 +136,16 @@ const std::string& paralg::default_updater(const char* caller) const {
                 "the updater (or a paracel::builtin) explicitly");
   }
   return default_updater_;
+}
+
+void paralg::paracel_dump_metrics(const metrics& m, const std::string& label,
+                                  const std::string& name) {
+  std::vector<std::string> line;
+  if (get_worker_id() == 0) {
+    line.push_back(m.json());
+    if (!label.empty()) std::cout << label << ": " << line.front() << std::endl;
+  }
+  paracel_dump_vector(line, name);
 }
 
 void paralg::paracel_sync() {

@@ -47,8 +47,8 @@ class ssp_reader {
   const std::string* read(const std::string& key);
   // The encoded values of `keys`, fetching every stale one in one request; calls
   // missing(key) (which must throw) for a key that does not exist.
-  std::vector<const std::string*> read_multi(const std::vector<std::string>& keys,
-                                             const std::function<void(const std::string&)>& missing);
+  std::vector<const std::string*> read_multi(
+      const std::vector<std::string>& keys, const std::function<void(const std::string&)>& missing);
   // This worker committed its clock; the server answered with the minimum clock.
   void committed(std::int64_t minimum) {
     known_min_ = minimum;

@@ -5,6 +5,7 @@
 #include <queue>
 #include <string>
 
+#include "paracel/builtin.hpp"
 #include "server/value_ops.hpp"
 
 namespace paracel::server {
@@ -38,9 +39,14 @@ std::shared_ptr<const plugin> find_plugin(handler_context& ctx, plugin_kind kind
   return found;
 }
 
-// Empty name = keep every key.
+// Empty name = keep every key; paracel::prefix_filter names a built-in one.
 shard::key_predicate make_filter(handler_context& ctx, std::string_view name) {
   if (name.empty()) return [](std::string_view) { return true; };
+  if (name.starts_with(k_prefix_filter)) {
+    return [prefix = std::string(name.substr(k_prefix_filter.size()))](std::string_view key) {
+      return key.starts_with(prefix);
+    };
+  }
   auto filter = find_plugin(ctx, plugin_kind::filter, name);
   return [filter](std::string_view key) {
     const int verdict = filter->entry->filter(key.data(), key.size());

@@ -44,9 +44,8 @@ server::server(server_options options)
     try {
       socket.bind(address);
     } catch (const zmq::error_t& e) {
-      throw error(
-          "cannot bind " + address + ": " + e.what() +
-          (port == "*" ? "" : " (is the port in use? use port 0 for a free one)"));
+      throw error("cannot bind " + address + ": " + e.what() +
+                  (port == "*" ? "" : " (is the port in use? use port 0 for a free one)"));
     }
     const std::string bound = socket.get(zmq::sockopt::last_endpoint);
     ports_.push_back(port_of(bound));

@@ -15,18 +15,12 @@ namespace {
 
 constexpr const char* k_plugin = "liblogistic_regression_plugin.so";
 
-paralg_options with(paralg_options options, const lr_config& cfg) {
-  options.output = cfg.output;
-  options.staleness = cfg.staleness;
-  return options;
-}
-
 std::vector<double> to_std(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
 }  // namespace
 
 logistic_regression::logistic_regression(paralg_options options, lr_config cfg)
-    : paralg(with(std::move(options), cfg)),
+    : paralg(std::move(options)),
       cfg_(std::move(cfg)),
       rng_(cfg_.seed * 7919ull + static_cast<unsigned>(get_worker_id())) {}
 
@@ -248,12 +242,15 @@ double logistic_regression::objective(const lr_examples& data, const Eigen::Vect
 }
 
 void logistic_regression::write_results(const Eigen::VectorXd& w) {
-  std::ostringstream metrics;
-  metrics << std::setprecision(17) << "{\"method\": \"" << cfg_.method
-          << "\", \"workers\": " << get_worker_size() << ", \"staleness\": " << cfg_.staleness
-          << ", \"rounds\": " << cfg_.rounds << ", \"learning_rate\": " << rate_
-          << ", \"load_seconds\": " << load_seconds_ << ", \"train_seconds\": " << train_seconds_
-          << ", \"train_objective\": " << objective(train_, w, true);
+  metrics m;
+  m.set("method", cfg_.method)
+      .set("workers", get_worker_size())
+      .set("staleness", cfg_.staleness)
+      .set("rounds", cfg_.rounds)
+      .set("learning_rate", rate_)
+      .set("load_seconds", load_seconds_)
+      .set("train_seconds", train_seconds_)
+      .set("train_objective", objective(train_, w, true));
   lr_examples test;
   if (!cfg_.test_input.empty()) {
     test = load_lr_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
@@ -263,15 +260,15 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
     for (Eigen::Index i = 0; i < margins.size(); ++i)
       correct += (margins[i] >= 0 ? 1 : -1) == test.y[i];
     correct = get_comm().allreduce(correct, reduce_op::sum);
-    metrics << ", \"test_rows\": " << test.total_rows
-            << ", \"test_logloss\": " << objective(test, w, false) << ", \"test_accuracy\": "
-            << static_cast<double>(correct) / static_cast<double>(test.total_rows);
+    m.set("test_rows", test.total_rows)
+        .set("test_logloss", objective(test, w, false))
+        .set("test_accuracy", static_cast<double>(correct) / static_cast<double>(test.total_rows));
   }
   // The training objective (and test log-loss) at the snapshots worker 0 took, evaluated by
   // every worker after training.
   auto count = static_cast<std::int64_t>(snapshots_.size());
   get_comm().bcast(count, 0);
-  metrics << ", \"trace\": [";
+  std::vector<std::vector<double>> trace;
   for (std::int64_t i = 0; i < count; ++i) {
     std::vector<double> model;
     double seconds = 0;
@@ -282,24 +279,20 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
     get_comm().bcast(model, 0);
     get_comm().bcast(seconds, 0);
     const auto snapshot = Eigen::Map<const Eigen::VectorXd>(model.data(), dimension_);
-    metrics << (i ? ", " : "") << "[" << seconds << ", " << objective(train_, snapshot, true);
-    if (test.total_rows > 0) metrics << ", " << objective(test, snapshot, false);
-    metrics << "]";
+    trace.push_back({seconds, objective(train_, snapshot, true)});
+    if (test.total_rows > 0) trace.back().push_back(objective(test, snapshot, false));
   }
-  metrics << "]}";
+  m.set("trace", trace);
   std::vector<std::string> weights;
-  std::vector<std::string> lines;
   if (get_worker_id() == 0) {
     for (Eigen::Index i = 0; i < w.size(); ++i) {
       std::ostringstream v;
       v << std::setprecision(17) << w[i];
       weights.push_back(v.str());
     }
-    lines.push_back(metrics.str());
-    std::cout << "logistic_regression: " << metrics.str() << std::endl;
   }
   paracel_dump_vector(weights, "model");
-  paracel_dump_vector(lines, "metrics.json");
+  paracel_dump_metrics(m, "logistic_regression");
 }
 
 // ---- prediction ------------------------------------------------------------------------

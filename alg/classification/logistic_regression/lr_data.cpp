@@ -13,26 +13,24 @@ using triplet = Eigen::Triplet<double>;
 // "f1,f2,...,fn,label" lines, as the original Paracel's dense LR input.
 void load_csv(paralg& alg, const std::string& input, std::vector<triplet>& entries,
               std::vector<double>& labels, std::int64_t& width) {
-  for_each_line(expand_inputs(input), alg.get_worker_id(), alg.get_worker_size(),
-                [&](std::string_view line, const line_location& where) {
-                  if (line.empty()) return;
-                  std::vector<std::string_view> cells;
-                  for (std::size_t start = 0;;) {
-                    const std::size_t comma = line.find(',', start);
-                    cells.push_back(line.substr(start, comma - start));
-                    if (comma == std::string_view::npos) break;
-                    start = comma + 1;
-                  }
-                  if (cells.size() < 2)
-                    throw_parse_error(where, line, "expected features and a label");
-                  const auto row = static_cast<int>(labels.size());
-                  for (std::size_t j = 0; j + 1 < cells.size(); ++j) {
-                    const double v = parse_number(cells[j], where, line);
-                    if (v != 0) entries.emplace_back(row, static_cast<int>(j), v);
-                  }
-                  labels.push_back(parse_number(cells.back(), where, line));
-                  width = std::max(width, static_cast<std::int64_t>(cells.size() - 1));
-                });
+  alg.paracel_load_handle(input, [&](std::string_view line, const line_location& where) {
+    if (line.empty()) return;
+    std::vector<std::string_view> cells;
+    for (std::size_t start = 0;;) {
+      const std::size_t comma = line.find(',', start);
+      cells.push_back(line.substr(start, comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (cells.size() < 2) throw_parse_error(where, line, "expected features and a label");
+    const auto row = static_cast<int>(labels.size());
+    for (std::size_t j = 0; j + 1 < cells.size(); ++j) {
+      const double v = parse_number(cells[j], where, line);
+      if (v != 0) entries.emplace_back(row, static_cast<int>(j), v);
+    }
+    labels.push_back(parse_number(cells.back(), where, line));
+    width = std::max(width, static_cast<std::int64_t>(cells.size() - 1));
+  });
 }
 
 }  // namespace
@@ -51,7 +49,7 @@ lr_examples load_lr_examples(paralg& alg, const std::string& input, const std::s
     labels = std::move(data.labels);
     width = static_cast<std::int64_t>(data.dimension);
   } else {
-    alg.get_comm().all_or_none([&] { load_csv(alg, input, entries, labels, width); });
+    load_csv(alg, input, entries, labels, width);
     width = alg.get_comm().allreduce(width, reduce_op::max);
   }
   if (features > 0) width = features;

@@ -14,14 +14,6 @@ namespace paracel::alg {
 
 namespace {
 
-constexpr const char* k_plugin = "libkmeans_plugin.so";
-
-paralg_options with(paralg_options options, const kmeans_config& cfg) {
-  options.output = cfg.output;
-  options.staleness = 0;  // an iteration needs every worker's complete sums
-  return options;
-}
-
 // The numbers of a line (separated by spaces, tabs or commas).
 std::vector<double> parse_numbers(std::string_view line, const line_location& where) {
   std::vector<double> out;
@@ -39,22 +31,19 @@ std::string format_row(const Eigen::RowVectorXd& row) {
 }  // namespace
 
 kmeans::kmeans(paralg_options options, kmeans_config cfg)
-    : paralg(with(std::move(options), cfg)), cfg_(std::move(cfg)), shared_rng_(cfg_.seed) {}
+    : paralg(std::move(options)), cfg_(std::move(cfg)), shared_rng_(cfg_.seed) {}
 
 void kmeans::load_points() {
   std::vector<std::vector<double>> rows;
-  get_comm().all_or_none([&] {
-    for_each_line(expand_inputs(cfg_.input), get_worker_id(), get_worker_size(),
-                  [&](std::string_view line, const line_location& where) {
-                    auto row = parse_numbers(line, where);
-                    if (row.empty()) return;  // blank line
-                    if (!rows.empty() && row.size() != rows.front().size()) {
-                      throw_parse_error(where, line,
-                                        "expected " + std::to_string(rows.front().size()) +
-                                            " coordinates like the lines before");
-                    }
-                    rows.push_back(std::move(row));
-                  });
+  paracel_load_handle(cfg_.input, [&](std::string_view line, const line_location& where) {
+    auto row = parse_numbers(line, where);
+    if (row.empty()) return;  // blank line
+    if (!rows.empty() && row.size() != rows.front().size()) {
+      throw_parse_error(
+          where, line,
+          "expected " + std::to_string(rows.front().size()) + " coordinates like the lines before");
+    }
+    rows.push_back(std::move(row));
   });
   const auto local_dim = static_cast<std::int64_t>(rows.empty() ? 0 : rows.front().size());
   const auto dim = get_comm().allreduce(local_dim, reduce_op::max);
@@ -235,13 +224,14 @@ void kmeans::solve() {
   std::vector<int> labels;
   if (cfg_.dump_assignments) assign(centres, &labels);
   paracel_sync();
-  if (get_worker_id() == 0) paracel_remove_special(k_plugin, "kmeans_keys");
+  if (get_worker_id() == 0) paracel_remove_special(prefix_filter("km/"));
   write_results(initial, centres, inertia, rounds, labels);
 }
 
 void kmeans::write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centres,
                            double inertia, int rounds, const std::vector<int>& labels) {
-  std::vector<std::string> centre_lines, initial_lines, metrics;
+  std::vector<std::string> centre_lines, initial_lines;
+  metrics m;
   if (get_worker_id() == 0) {
     for (Eigen::Index c = 0; c < centres.rows(); ++c) {
       centre_lines.push_back(format_row(centres.row(c)));
@@ -249,16 +239,16 @@ void kmeans::write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd
     }
     std::int64_t total = 0;
     for (auto c : counts_) total += c;
-    std::ostringstream m;
-    m << std::setprecision(17) << "{\"k\": " << cfg_.k << ", \"dimension\": " << centres.cols()
-      << ", \"points\": " << total << ", \"rounds\": " << rounds << ", \"seconds\": " << seconds_
-      << ", \"inertia\": " << inertia << "}";
-    metrics.push_back(m.str());
-    std::cout << "kmeans: " << m.str() << std::endl;
+    m.set("k", cfg_.k)
+        .set("dimension", static_cast<std::int64_t>(centres.cols()))
+        .set("points", total)
+        .set("rounds", rounds)
+        .set("seconds", seconds_)
+        .set("inertia", inertia);
   }
   paracel_dump_vector(centre_lines, "centres");
   paracel_dump_vector(initial_lines, "initial_centres");
-  paracel_dump_vector(metrics, "metrics.json");
+  paracel_dump_metrics(m, "kmeans");
   if (cfg_.dump_assignments) paracel_dump_vector(labels, "assignments");
 }
 

@@ -9,18 +9,8 @@
 
 namespace paracel::alg {
 
-namespace {
-
-paralg_options with(paralg_options options, const pagerank_config& cfg) {
-  options.output = cfg.output;
-  options.staleness = -1;  // the MPI reductions of each iteration order its phases
-  return options;
-}
-
-}  // namespace
-
 pagerank::pagerank(paralg_options options, pagerank_config cfg)
-    : paralg(with(std::move(options), cfg)), cfg_(std::move(cfg)) {}
+    : paralg(std::move(options)), cfg_(std::move(cfg)) {}
 
 std::size_t pagerank::block_length(std::uint64_t b) const {
   return static_cast<std::size_t>(
@@ -148,15 +138,12 @@ void pagerank::write_ranks() {
   }
   paracel_dump_vector(lines, "pagerank");
   const auto edges = get_comm().allreduce(static_cast<std::int64_t>(edges_.size()), reduce_op::sum);
-  std::vector<std::string> metrics;
-  if (get_worker_id() == 0) {
-    std::ostringstream m;
-    m << std::setprecision(17) << "{\"vertices\": " << vertices_ << ", \"edges\": " << edges
-      << ", \"rounds\": " << rounds_ << ", \"last_l1_change\": " << last_change_ << "}";
-    metrics.push_back(m.str());
-    std::cout << "pagerank: " << m.str() << std::endl;
-  }
-  paracel_dump_vector(metrics, "metrics.json");
+  metrics m;
+  m.set("vertices", static_cast<std::int64_t>(vertices_))
+      .set("edges", edges)
+      .set("rounds", rounds_)
+      .set("last_l1_change", last_change_);
+  paracel_dump_metrics(m, "pagerank");
 }
 
 }  // namespace paracel::alg

@@ -15,12 +15,6 @@ namespace paracel::alg {
 
 namespace {
 
-paralg_options with(paralg_options options, const mf_config& cfg) {
-  options.output = cfg.output;
-  options.staleness = cfg.staleness;
-  return options;
-}
-
 std::string join(const double* values, std::size_t n) {
   std::ostringstream out;
   out << std::setprecision(17);
@@ -31,7 +25,7 @@ std::string join(const double* values, std::size_t n) {
 }  // namespace
 
 matrix_factorization::matrix_factorization(paralg_options options, mf_config cfg)
-    : paralg(with(std::move(options), cfg)), cfg_(std::move(cfg)) {}
+    : paralg(std::move(options)), cfg_(std::move(cfg)) {}
 
 void matrix_factorization::solve() {
   if (cfg_.mode == "predict") {
@@ -206,20 +200,23 @@ double matrix_factorization::squared_error(const std::vector<mf_rating>& ratings
 }
 
 void matrix_factorization::write_results(const blocks& items) {
-  std::ostringstream metrics;
-  metrics << std::setprecision(17) << "{\"rank\": " << cfg_.rank << ", \"epochs\": " << cfg_.epochs
-          << ", \"workers\": " << get_worker_size() << ", \"staleness\": " << cfg_.staleness
-          << ", \"global_mean\": " << data_.global_mean
-          << ", \"train_ratings\": " << data_.train_total
-          << ", \"train_seconds\": " << train_seconds_ << ", \"train_rmse\": "
-          << std::sqrt(squared_error(data_.train, items) / static_cast<double>(data_.train_total));
+  metrics m;
+  m.set("rank", cfg_.rank)
+      .set("epochs", cfg_.epochs)
+      .set("workers", get_worker_size())
+      .set("staleness", cfg_.staleness)
+      .set("global_mean", data_.global_mean)
+      .set("train_ratings", static_cast<std::int64_t>(data_.train_total))
+      .set("train_seconds", train_seconds_)
+      .set("train_rmse",
+           std::sqrt(squared_error(data_.train, items) / static_cast<double>(data_.train_total)));
   if (data_.test_total > 0) {
-    metrics << ", \"test_ratings\": " << data_.test_total << ", \"test_rmse\": "
-            << std::sqrt(squared_error(data_.test, items) / static_cast<double>(data_.test_total));
+    m.set("test_ratings", static_cast<std::int64_t>(data_.test_total))
+        .set("test_rmse",
+             std::sqrt(squared_error(data_.test, items) / static_cast<double>(data_.test_total)));
   }
-  metrics << "}";
 
-  std::vector<std::string> users, item_lines, lines;
+  std::vector<std::string> users, item_lines;
   for (std::size_t u = 0; u < data_.users.size(); ++u) {
     if (!data_.user_trained[u]) continue;
     const double* v = &user_values_[u * stride_];
@@ -230,13 +227,9 @@ void matrix_factorization::write_results(const blocks& items) {
     const double* v = &items.at(block_of(item))[(item % cfg_.block_items) * stride_];
     item_lines.push_back(name + "\t" + join(v, 1) + "\t" + join(v + 1, stride_ - 1));
   }
-  if (get_worker_id() == 0) {
-    lines.push_back(metrics.str());
-    std::cout << "matrix_factorization: " << metrics.str() << std::endl;
-  }
   paracel_dump_vector(users, "user_factors");
   paracel_dump_vector(item_lines, "item_factors");
-  paracel_dump_vector(lines, "metrics.json");
+  paracel_dump_metrics(m, "matrix_factorization");
 }
 
 // ---- prediction ----------------------------------------------------------------------------
@@ -291,14 +284,10 @@ void matrix_factorization::predict() {
   paracel_dump_vector(predictions, "predictions");  // in input order
   squared = get_comm().allreduce(squared, reduce_op::sum);
   rated = get_comm().allreduce(rated, reduce_op::sum);
-  std::vector<std::string> lines;
-  if (get_worker_id() == 0 && rated > 0) {
-    std::ostringstream m;
-    m << std::setprecision(17) << "{\"rated\": " << rated
-      << ", \"rmse\": " << std::sqrt(squared / static_cast<double>(rated)) << "}";
-    lines.push_back(m.str());
-  }
-  paracel_dump_vector(lines, "metrics.json");
+  metrics m;
+  m.set("rated", rated);
+  if (rated > 0) m.set("rmse", std::sqrt(squared / static_cast<double>(rated)));
+  paracel_dump_metrics(m);
 }
 
 }  // namespace paracel::alg

@@ -19,15 +19,13 @@ struct raw_rating {
 std::vector<raw_rating> parse_share(paralg& alg, const std::string& pattern) {
   std::vector<raw_rating> out;
   if (pattern.empty()) return out;
-  for_each_line(expand_inputs(pattern), alg.get_worker_id(), alg.get_worker_size(),
-                [&](std::string_view line, const line_location& where) {
-                  const auto fields = split_fields(line);
-                  if (fields.empty()) return;  // blank line
-                  if (fields.size() != 3)
-                    throw_parse_error(where, line, "expected \"user item rating\"");
-                  const double value = parse_number(fields[2], where, line);
-                  out.push_back({std::string(fields[0]), std::string(fields[1]), value});
-                });
+  alg.paracel_load_handle(pattern, [&](std::string_view line, const line_location& where) {
+    const auto fields = split_fields(line);
+    if (fields.empty()) return;  // blank line
+    if (fields.size() != 3) throw_parse_error(where, line, "expected \"user item rating\"");
+    const double value = parse_number(fields[2], where, line);
+    out.push_back({std::string(fields[0]), std::string(fields[1]), value});
+  });
   return out;
 }
 
@@ -70,11 +68,8 @@ int user_owner(const std::string& user, int workers) {
 
 mf_data load_mf_data(paralg& alg, const std::string& train, const std::string& test) {
   const comm& workers = alg.get_comm();
-  std::vector<raw_rating> train_share, test_share;
-  workers.all_or_none([&] {
-    train_share = parse_share(alg, train);
-    test_share = parse_share(alg, test);
-  });
+  std::vector<raw_rating> train_share = parse_share(alg, train);
+  std::vector<raw_rating> test_share = parse_share(alg, test);
 
   // Dense item ids over the items of both sets.
   std::vector<std::string> names;

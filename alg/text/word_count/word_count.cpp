@@ -38,11 +38,7 @@ void for_each_word(std::string_view line, bool lowercase,
 }
 
 word_count::word_count(paralg_options options, word_count_config cfg)
-    : paralg([&] {
-        options.output = cfg.output;
-        return std::move(options);
-      }()),
-      cfg_(std::move(cfg)) {}
+    : paralg(std::move(options)), cfg_(std::move(cfg)) {}
 
 std::unordered_map<std::string, std::int64_t> word_count::count_local() {
   std::unordered_map<std::string, std::int64_t> local;
@@ -81,8 +77,8 @@ void word_count::solve() {
 
   std::vector<std::pair<std::string, std::int64_t>> top;
   if (get_worker_id() == 0) {
-    top = paracel_read_topk_with_key_filter<std::int64_t>(
-        static_cast<std::size_t>(cfg_.top_k), "libword_count_plugin.so", "word_count_keys");
+    top = paracel_read_topk_with_key_filter<std::int64_t>(static_cast<std::size_t>(cfg_.top_k),
+                                                          prefix_filter(k_prefix));
     for (auto& [key, n] : top) key.erase(0, k_prefix.size());
   }
   std::vector<std::string> lines;
@@ -93,8 +89,7 @@ void word_count::solve() {
     std::vector<std::string> all;
     if (get_worker_id() == 0) {
       paracel_read_special_handle<std::int64_t>(
-          "libword_count_plugin.so", "word_count_keys",
-          [&](const std::string& key, std::int64_t n) {
+          prefix_filter(k_prefix), [&](const std::string& key, std::int64_t n) {
             all.push_back(key.substr(k_prefix.size()) + "\t" + std::to_string(n));
           });
       std::sort(all.begin(), all.end());
