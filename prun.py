@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """prun.py: run a Paracel job -- start the parameter servers, then the workers.
 
-    ./prun.py -p 2 -w 4 -m local -c config/lr.json build/bin/lr [program args...]
+    ./prun.py -p 2 -w 3 -c config/word_count.json build/bin/word_count [program args...]
+    paracel-run -p 2 -w 3 -c my.json my_algorithm          # the installed launcher
 
 The servers start first, each on a free port; prun waits until every one has reported its
 endpoint, then starts the workers with `mpirun -n W`, passing the endpoints as
@@ -25,6 +26,9 @@ import time
 
 ENDPOINT_PREFIX = "PARACEL_SERVER_ENDPOINT "
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Set by `cmake --install` in the installed copy (bin/paracel-run): the plugin folder,
+# relative to the install prefix. In the source tree the build's plugins are used.
+INSTALLED_PLUGIN_DIR = None
 
 
 class JobError(Exception):
@@ -48,7 +52,7 @@ def parse_args(argv):
         prog="prun.py",
         description="Launch Paracel parameter servers and workers, and stop them all when "
         "the job ends.",
-        epilog="Example: ./prun.py -p 2 -w 4 -m local -c config/wc.json build/bin/wc",
+        epilog="Example: ./prun.py -p 2 -w 3 -c config/word_count.json build/bin/word_count",
     )
     parser.add_argument("-p", "--snum", type=int, default=1, help="number of parameter servers")
     parser.add_argument("-w", "--wnum", type=int, default=1, help="number of workers (MPI ranks)")
@@ -78,11 +82,12 @@ def parse_args(argv):
                         "address, or each server's host name when binding all interfaces)")
     parser.add_argument("--plugin_dirs", default=None,
                         help="colon-separated directories the servers may load plugins from "
-                        "(default: the plugins folder beside the server's bin folder, where "
-                        "the build puts the algorithms' plugins, if it exists)")
+                        "(default: the algorithms' plugins: lib/paracel/plugins of an "
+                        "installation, or the build's plugins folder beside its bin folder)")
     parser.add_argument("--server_bin", default=None,
-                        help="paracel_server executable (default: $PARACEL_SERVER, "
-                        "build/bin/paracel_server next to prun.py, or paracel_server on PATH)")
+                        help="paracel_server executable (default: $PARACEL_SERVER, the one "
+                        "beside the installed launcher, build/bin/paracel_server next to "
+                        "prun.py, or paracel_server on PATH)")
     parser.add_argument("--start_timeout", type=float, default=30.0,
                         help="seconds to wait for all servers to report their endpoints")
     parser.add_argument("--timeout", type=float, default=0,
@@ -133,13 +138,23 @@ def check_inputs(args):
     args.program = os.path.abspath(program)
     args.server_bin = find_server_binary(args.server_bin)
     if args.plugin_dirs is None:
-        beside = os.path.join(os.path.dirname(os.path.dirname(args.server_bin)), "plugins")
-        args.plugin_dirs = beside if os.path.isdir(beside) else ""
+        args.plugin_dirs = default_plugin_dir(args.server_bin)
+
+
+def default_plugin_dir(server_bin):
+    """The algorithms' plugins: lib/paracel/plugins of an installation, or plugins/ beside
+    the build's bin/ folder; none if neither exists."""
+    prefix = os.path.dirname(os.path.dirname(server_bin))
+    candidates = [os.path.join(prefix, "plugins")]
+    if INSTALLED_PLUGIN_DIR:
+        candidates.insert(0, os.path.join(os.path.dirname(HERE), INSTALLED_PLUGIN_DIR))
+    return next((c for c in candidates if os.path.isdir(c)), "")
 
 
 def find_server_binary(given):
     candidates = [given] if given else [
         os.environ.get("PARACEL_SERVER"),
+        os.path.join(HERE, "paracel_server"),  # the installed launcher, in bin/
         os.path.join(HERE, "build", "bin", "paracel_server"),
         shutil.which("paracel_server"),
     ]

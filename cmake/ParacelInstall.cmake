@@ -1,8 +1,10 @@
-# `find_package(Paracel)` from outside this tree gives paracel::paracel.
+# `cmake --install` gives a user everything needed to run jobs outside the tree: the library
+# and headers (`find_package(Paracel)` gives paracel::paracel), paracel_server, the launcher
+# as bin/paracel-run (it finds the installed server and plugin folder itself), the algorithm
+# drivers and plugins (alg/CMakeLists.txt), datagen, and the demo configs.
 include(CMakePackageConfigHelpers)
 
 set(PARACEL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Paracel)
-set(CMAKE_INSTALL_RPATH ${CMAKE_INSTALL_FULL_LIBDIR})
 
 install(TARGETS paracel EXPORT ParacelTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
@@ -11,6 +13,18 @@ install(TARGETS paracel EXPORT ParacelTargets
 install(TARGETS paracel_server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/paracel DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT ParacelTargets NAMESPACE paracel:: DESTINATION ${PARACEL_CMAKE_DIR})
+
+# The launcher, told where the plugins are installed (relative to the prefix).
+file(READ ${PROJECT_SOURCE_DIR}/prun.py _paracel_launcher)
+string(REPLACE "INSTALLED_PLUGIN_DIR = None" "INSTALLED_PLUGIN_DIR = \"${PARACEL_INSTALL_PLUGIN_DIR}\""
+       _paracel_launcher "${_paracel_launcher}")
+file(WRITE ${PROJECT_BINARY_DIR}/paracel-run "${_paracel_launcher}")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/prun.py)
+install(PROGRAMS ${PROJECT_BINARY_DIR}/paracel-run DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES
+  config/word_count.json config/logistic_regression.json config/matrix_factorization.json
+  config/pagerank.json config/kmeans.json
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/paracel/config)
 
 configure_package_config_file(cmake/ParacelConfig.cmake.in
   ${PROJECT_BINARY_DIR}/ParacelConfig.cmake
