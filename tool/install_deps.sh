@@ -18,6 +18,7 @@ packages=(
   python3 python3-pytest
   liblinear-tools python3-networkx python3-scipy   # oracles of the algorithm tests
   r-base-core                   # tool/data/fetch.py reads MovieLens from R's own data format
+  clang-format                  # tool/check_format.sh (CI)
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)

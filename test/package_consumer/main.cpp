@@ -2,10 +2,9 @@
 // loads its share of the input's numbers, adds them with a built-in updater and their
 // squares with its own plugin updater, and worker 0 writes "count sum sum_of_squares".
 #include <cstdint>
+#include <paracel/paralg.hpp>
 #include <string>
 #include <vector>
-
-#include <paracel/paralg.hpp>
 
 class sums : public paracel::paralg {
  public:
@@ -27,9 +26,8 @@ class sums : public paracel::paralg {
     paracel_sync();
     std::vector<std::string> result;
     if (get_worker_id() == 0) {
-      result.push_back(std::to_string(count) + " " +
-                       std::to_string(paracel_read<double>("sum")) + " " +
-                       std::to_string(paracel_read<double>("squares")));
+      result.push_back(std::to_string(count) + " " + std::to_string(paracel_read<double>("sum")) +
+                       " " + std::to_string(paracel_read<double>("squares")));
     }
     paracel_dump_vector(result, "sums");
   }

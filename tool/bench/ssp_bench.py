@@ -52,7 +52,7 @@ def main():
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
-    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "ssp"))
+    parser.add_argument("--out", default=os.path.join(ROOT, "docs", "bench"))
     parser.add_argument("--work", default="/tmp/paracel-ssp-bench",
                         help="folder for the runs' outputs")
     parser.add_argument("--skip_lr", action="store_true",
