@@ -1,12 +1,13 @@
 # `cmake --install` gives a user everything needed to run jobs outside the tree: the library
-# and headers (`find_package(Paracel)` gives paracel::paracel), paracel_server, the launcher
+# and headers (`find_package(Paracel)` gives paracel::paracel for programs and paracel::plugin
+# for server plugins), paracel_server, the launcher
 # as bin/paracel-run (it finds the installed server and plugin folder itself), the algorithm
 # drivers and plugins (alg/CMakeLists.txt), datagen, and the demo configs.
 include(CMakePackageConfigHelpers)
 
 set(PARACEL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Paracel)
 
-install(TARGETS paracel EXPORT ParacelTargets
+install(TARGETS paracel paracel_core paracel_plugin EXPORT ParacelTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
