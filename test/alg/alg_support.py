@@ -16,7 +16,7 @@ BIN = os.path.join(BUILD, "bin")
 def real_data(*sets):
     """The folder of the fetched real data sets (tool/data/fetch.py). When a package cannot
     be had (no apt) the test skips, saying what is missing; only tests marked real_data,
-    run by their own CTest entry, may (see conftest.py)."""
+    run by their own CTest entry, may (see test/support/skip_policy.py)."""
     out = subprocess.run([sys.executable, os.path.join(SOURCE, "tool", "data", "fetch.py"),
                           *sets], capture_output=True, text=True)
     if out.returncode == 3:
