@@ -24,7 +24,7 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_
 install(PROGRAMS ${PROJECT_BINARY_DIR}/paracel-run DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES
   config/word_count.json config/logistic_regression.json config/matrix_factorization.json
-  config/pagerank.json config/kmeans.json
+  config/pagerank.json config/kmeans.json config/ridge.json
   DESTINATION ${CMAKE_INSTALL_DATADIR}/paracel/config)
 
 configure_package_config_file(cmake/ParacelConfig.cmake.in

@@ -16,14 +16,14 @@ packages=(
   nlohmann-json3-dev
   libxxhash-dev
   python3 python3-pytest
-  liblinear-tools python3-networkx python3-scipy   # oracles of the algorithm tests
+  liblinear-tools python3-networkx python3-scipy python3-sklearn   # test oracles
   r-base-core                   # tool/data/fetch.py reads MovieLens from R's own data format
   clang-format                  # tool/check_format.sh (CI)
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(python3-matplotlib python3-sklearn python3-igraph mawk)
+  packages+=(python3-matplotlib python3-igraph mawk)
 fi
 
 missing=()

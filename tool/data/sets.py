@@ -5,6 +5,7 @@ to read R's own data format).
 Every converter writes plain text in one of these formats:
   graph           "src dst" lines, 0-based ids, directed, no duplicate edges, no self-loops
   classification  LIBSVM "label idx:val ...", 1-based increasing indices, labels +1 / -1
+  regression      the same with real-valued labels
   ratings         "user item rating" lines (the data set's own ids)
   text            one document per line, whitespace collapsed
   points          "x1 x2 ... xd" lines of one dimension
@@ -165,6 +166,26 @@ def fashion_mnist(get, out):
                 o.write(("+1 " if labels[i] in (0, 2, 4, 6) else "-1 ") + features + "\n")
 
 
+# ---- regression -------------------------------------------------------------------------
+
+def diabetes(get, out):
+    """The diabetes study of Efron et al. (2004): 442 patients x 10 baseline measurements
+    (age, sex, BMI, blood pressure, six serum values, unscaled), the label a measure of
+    disease progression a year later; as scikit-learn ships it."""
+    folder = os.path.join(get.deb("python3-sklearn"),
+                          "usr/lib/python3/dist-packages/sklearn/datasets/data")
+    with gzip.open(os.path.join(folder, "diabetes_data_raw.csv.gz"), "rt") as f:
+        rows = [line.split() for line in f if line.strip()]
+    with gzip.open(os.path.join(folder, "diabetes_target.csv.gz"), "rt") as f:
+        targets = [line.strip() for line in f if line.strip()]
+    assert len(rows) == len(targets) == 442, "diabetes: unexpected row count"
+    with open(out("regression", "diabetes.libsvm"), "w") as o:
+        for row, target in zip(rows, targets):
+            features = " ".join("%d:%s" % (j, _number(v)) for j, v in enumerate(row, 1)
+                                if float(v) != 0)
+            o.write("%s %s\n" % (_number(target), features))
+
+
 # ---- ratings ----------------------------------------------------------------------------
 
 R_MOVIELENS = """
@@ -228,4 +249,4 @@ def points(get, out):
 
 
 SETS = {f.__name__: f for f in (wordnet, cppreference, heart_scale, mushroom, fashion_mnist,
-                                movielens, kjv, points)}
+                                diabetes, movielens, kjv, points)}

@@ -36,7 +36,7 @@ void logistic_regression::solve() {
 
 void logistic_regression::train() {
   const auto load_start = std::chrono::steady_clock::now();
-  train_ = load_lr_examples(*this, cfg_.input, cfg_.format, cfg_.bias);
+  train_ = load_examples(*this, cfg_.input, cfg_.format, cfg_.bias);
   load_seconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
   if (train_.total_rows == 0) throw error("logistic_regression: no examples in " + cfg_.input);
@@ -234,7 +234,7 @@ void logistic_regression::snapshot(int clock, const Eigen::VectorXd& w) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(), w);
 }
 
-double logistic_regression::objective(const lr_examples& data, const Eigen::VectorXd& w,
+double logistic_regression::objective(const examples& data, const Eigen::VectorXd& w,
                                       bool with_l2) {
   const double loss = get_comm().allreduce(logistic_loss(data.x, data.y, w), reduce_op::sum);
   return loss / static_cast<double>(std::max<std::int64_t>(data.total_rows, 1)) +
@@ -251,10 +251,10 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
       .set("load_seconds", load_seconds_)
       .set("train_seconds", train_seconds_)
       .set("train_objective", objective(train_, w, true));
-  lr_examples test;
+  examples test;
   if (!cfg_.test_input.empty()) {
-    test = load_lr_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
-                            dimension_ - (cfg_.bias ? 1 : 0));
+    test = load_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
+                         dimension_ - (cfg_.bias ? 1 : 0));
     const Eigen::VectorXd margins = test.x * w;
     std::int64_t correct = 0;
     for (Eigen::Index i = 0; i < margins.size(); ++i)
@@ -317,7 +317,7 @@ void logistic_regression::predict() {
   const auto w =
       Eigen::Map<const Eigen::VectorXd>(weights.data(), static_cast<Eigen::Index>(weights.size()));
   const auto data =
-      load_lr_examples(*this, cfg_.input, cfg_.format, cfg_.bias, w.size() - (cfg_.bias ? 1 : 0));
+      load_examples(*this, cfg_.input, cfg_.format, cfg_.bias, w.size() - (cfg_.bias ? 1 : 0));
   const Eigen::VectorXd margins = data.x * w;
   std::vector<std::string> lines;
   for (Eigen::Index i = 0; i < margins.size(); ++i) {

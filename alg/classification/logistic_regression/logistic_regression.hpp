@@ -17,8 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "examples.hpp"
 #include "lr_config.hpp"
-#include "lr_data.hpp"
 #include "paracel/paralg.hpp"
 
 namespace paracel::alg {
@@ -55,11 +55,11 @@ class logistic_regression : public paralg {
   void maybe_straggle();
   void snapshot(int clock, const Eigen::VectorXd& w);
   // Mean loss over all rows of `data` plus the L2 term (collective).
-  double objective(const lr_examples& data, const Eigen::VectorXd& w, bool with_l2);
+  double objective(const examples& data, const Eigen::VectorXd& w, bool with_l2);
   void write_results(const Eigen::VectorXd& w);
 
   lr_config cfg_;
-  lr_examples train_;
+  examples train_;
   Eigen::Index dimension_ = 0;
   std::vector<std::string> block_keys_[2];
   double rate_ = 0;

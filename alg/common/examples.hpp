@@ -1,4 +1,5 @@
-// Examples for logistic regression: this worker's rows as a sparse matrix and +1/-1 labels.
+// Labelled examples for the linear models (logistic regression, ridge): this worker's rows as
+// a sparse matrix and their labels.
 #pragma once
 
 #include <Eigen/Dense>
@@ -10,10 +11,10 @@
 
 namespace paracel::alg {
 
-struct lr_examples {
+struct examples {
   Eigen::SparseMatrix<double, Eigen::RowMajor> x;  // this worker's rows x model dimension
-  Eigen::VectorXd y;                               // +1 or -1 (a label > 0 is positive)
-  std::int64_t total_rows = 0;                     // over all workers
+  Eigen::VectorXd y;            // the labels; with binary_labels +1 or -1 (a label > 0 is positive)
+  std::int64_t total_rows = 0;  // over all workers
 };
 
 // Loads this worker's share of `input` ("libsvm", or "csv": features..., label). With `bias`
@@ -21,7 +22,7 @@ struct lr_examples {
 // when `features` is 0, the largest feature count on any worker; features beyond it are
 // dropped (a model never learned them). Collective; a malformed line is an error naming
 // its file and line on every worker.
-lr_examples load_lr_examples(paralg& alg, const std::string& input, const std::string& format,
-                             bool bias, std::int64_t features = 0);
+examples load_examples(paralg& alg, const std::string& input, const std::string& format, bool bias,
+                       std::int64_t features = 0, bool binary_labels = true);
 
 }  // namespace paracel::alg

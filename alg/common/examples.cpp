@@ -1,4 +1,4 @@
-#include "lr_data.hpp"
+#include "examples.hpp"
 
 #include <vector>
 
@@ -35,8 +35,8 @@ void load_csv(paralg& alg, const std::string& input, std::vector<triplet>& entri
 
 }  // namespace
 
-lr_examples load_lr_examples(paralg& alg, const std::string& input, const std::string& format,
-                             bool bias, std::int64_t features) {
+examples load_examples(paralg& alg, const std::string& input, const std::string& format, bool bias,
+                       std::int64_t features, bool binary_labels) {
   std::vector<triplet> entries;
   std::vector<double> labels;
   std::int64_t width = 0;
@@ -58,12 +58,14 @@ lr_examples load_lr_examples(paralg& alg, const std::string& input, const std::s
     for (Eigen::Index r = 0; r < rows; ++r) entries.emplace_back(r, width, 1.0);
   }
   std::erase_if(entries, [&](const triplet& t) { return t.col() >= width + (bias ? 1 : 0); });
-  lr_examples out;
+  examples out;
   out.x.resize(rows, width + (bias ? 1 : 0));
   out.x.setFromTriplets(entries.begin(), entries.end());
   out.y.resize(rows);
-  for (Eigen::Index r = 0; r < rows; ++r)
-    out.y[r] = labels[static_cast<std::size_t>(r)] > 0 ? 1 : -1;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const double label = labels[static_cast<std::size_t>(r)];
+    out.y[r] = binary_labels ? (label > 0 ? 1 : -1) : label;
+  }
   out.total_rows = alg.get_comm().allreduce(static_cast<std::int64_t>(rows), reduce_op::sum);
   return out;
 }

@@ -1,0 +1,207 @@
+#include "ridge.hpp"
+
+#include <Eigen/Cholesky>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace paracel::alg {
+
+namespace {
+
+constexpr const char* k_prefix = "ridge/";
+constexpr Eigen::Index k_block_doubles = 1 << 16;  // per key of a summed vector
+
+std::vector<double> to_std(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
+
+}  // namespace
+
+ridge::ridge(paralg_options options, ridge_config cfg)
+    : paralg(std::move(options)), cfg_(std::move(cfg)) {}
+
+Eigen::VectorXd ridge::sum_over_workers(const std::string& name, const Eigen::VectorXd& local) {
+  std::vector<std::string> keys;
+  std::vector<std::vector<double>> parts;
+  for (Eigen::Index at = 0; at < local.size(); at += k_block_doubles) {
+    const Eigen::Index len = std::min(k_block_doubles, local.size() - at);
+    keys.push_back(k_prefix + name + "/" + std::to_string(at / k_block_doubles));
+    parts.push_back(to_std(local.segment(at, len)));
+  }
+  paracel_bupdate_multi(keys, parts, builtin::add);
+  paracel_sync();  // every worker's part is in
+  Eigen::VectorXd sum(local.size());
+  const auto summed = paracel_read_multi<std::vector<double>>(keys);
+  for (std::size_t b = 0; b < summed.size(); ++b) {
+    std::copy(summed[b].begin(), summed[b].end(),
+              sum.data() + static_cast<Eigen::Index>(b) * k_block_doubles);
+  }
+  return sum;
+}
+
+void ridge::centre() {
+  const Eigen::Index p = train_.x.cols();
+  Eigen::VectorXd local = Eigen::VectorXd::Zero(p + 1);
+  if (cfg_.intercept) {
+    for (int r = 0; r < train_.x.outerSize(); ++r) {
+      for (decltype(train_.x)::InnerIterator it(train_.x, r); it; ++it)
+        local[it.col()] += it.value();
+    }
+    local[p] = train_.y.sum();
+  }
+  const Eigen::VectorXd sums = sum_over_workers("means", local);
+  mean_x_ = sums.head(p) / n_;
+  mean_y_ = sums[p] / n_;
+}
+
+Eigen::VectorXd ridge::solve_normal() {
+  const Eigen::Index p = train_.x.cols();
+  // X'X of this worker's rows, dense (moderate p), then X'y: one vector of p*p + p values,
+  // added to the servers in blocks of block_rows Gram rows.
+  const Eigen::MatrixXd gram = Eigen::MatrixXd(train_.x.transpose() * train_.x);
+  const Eigen::VectorXd xty = train_.x.transpose() * train_.y;
+  Eigen::MatrixXd total(p, p);
+  for (Eigen::Index first = 0; first < p; first += cfg_.block_rows) {
+    const Eigen::Index rows = std::min<Eigen::Index>(cfg_.block_rows, p - first);
+    const Eigen::MatrixXd block = gram.middleRows(first, rows);  // column-major copy
+    const Eigen::VectorXd flat = Eigen::Map<const Eigen::VectorXd>(block.data(), block.size());
+    const Eigen::VectorXd summed = sum_over_workers("gram/" + std::to_string(first), flat);
+    total.middleRows(first, rows) = Eigen::Map<const Eigen::MatrixXd>(summed.data(), rows, p);
+  }
+  Eigen::VectorXd rhs = sum_over_workers("xty", xty);
+  // Centre: Xc'Xc = X'X - n mx mx', Xc'yc = X'y - n mx my (both zero shifts without b).
+  total -= n_ * mean_x_ * mean_x_.transpose();
+  rhs -= n_ * mean_y_ * mean_x_;
+  total.diagonal().array() += n_ * cfg_.lambda;
+
+  // Worker 0 solves; a failure there is raised on every worker (none waits in a collective).
+  Eigen::VectorXd w;
+  get_comm().all_or_none([&] {
+    if (get_worker_id() != 0) return;
+    const Eigen::LLT<Eigen::MatrixXd> cholesky(total);
+    if (cholesky.info() != Eigen::Success) {
+      throw error(
+          "the normal equations are singular (a constant or repeated column with "
+          "lambda = 0?); use lambda > 0");
+    }
+    w = cholesky.solve(rhs);
+  });
+  return w;
+}
+
+Eigen::VectorXd ridge::apply_system(const Eigen::VectorXd& v, int round) {
+  // X'(X v) over this worker's rows, then the centring and the penalty on the sum.
+  const Eigen::VectorXd xv = train_.x * v;
+  const Eigen::VectorXd local = train_.x.transpose() * xv;
+  const Eigen::VectorXd xtxv = sum_over_workers("cg/" + std::to_string(round), local);
+  if (get_worker_id() == 0 && round > 0) {
+    paracel_remove_special(
+        prefix_filter(std::string(k_prefix) + "cg/" + std::to_string(round - 1) + "/"));
+  }
+  return xtxv - n_ * mean_x_ * mean_x_.dot(v) + n_ * cfg_.lambda * v;
+}
+
+Eigen::VectorXd ridge::solve_cg() {
+  const Eigen::Index p = train_.x.cols();
+  // The Jacobi preconditioner: the system's diagonal, sum x_ij^2 - n mx_j^2 + n lambda.
+  Eigen::VectorXd squares = Eigen::VectorXd::Zero(p);
+  for (int r = 0; r < train_.x.outerSize(); ++r) {
+    for (decltype(train_.x)::InnerIterator it(train_.x, r); it; ++it)
+      squares[it.col()] += it.value() * it.value();
+  }
+  Eigen::VectorXd diagonal = sum_over_workers("diagonal", squares);
+  diagonal.array() += -n_ * mean_x_.array().square() + n_ * cfg_.lambda;
+  diagonal = diagonal.unaryExpr([](double d) { return d > 0 ? d : 1.0; });  // empty columns
+  const Eigen::VectorXd rhs =
+      sum_over_workers("xty", train_.x.transpose() * train_.y) - n_ * mean_y_ * mean_x_;
+
+  // Every worker runs the same iteration on the same sums: the same w everywhere.
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(p);
+  Eigen::VectorXd r = rhs;
+  Eigen::VectorXd z = r.cwiseQuotient(diagonal);
+  Eigen::VectorXd d = z;
+  double rz = r.dot(z);
+  const double target = cfg_.tolerance * std::max(rhs.norm(), 1e-300);
+  residual_ = rhs.norm() > 0 ? 1.0 : 0.0;
+  set_total_iters(cfg_.max_rounds);
+  for (rounds_ = 0; rounds_ < cfg_.max_rounds && r.norm() > target; ++rounds_) {
+    const Eigen::VectorXd ad = apply_system(d, rounds_);
+    const double curvature = d.dot(ad);
+    if (!(curvature > 0)) {
+      throw error(
+          "the system is singular (a constant or repeated column with lambda = 0?); "
+          "use lambda > 0");
+    }
+    const double step = rz / curvature;
+    w += step * d;
+    r -= step * ad;
+    z = r.cwiseQuotient(diagonal);
+    const double rz_next = r.dot(z);
+    d = z + (rz_next / rz) * d;
+    rz = rz_next;
+    iter_commit();
+  }
+  residual_ = rhs.norm() > 0 ? r.norm() / rhs.norm() : 0.0;
+  return w;
+}
+
+void ridge::solve() {
+  train_ = load_examples(*this, cfg_.input, cfg_.format, false, 0, false);
+  n_ = static_cast<double>(train_.total_rows);
+  if (train_.total_rows == 0) throw error("no training examples in " + cfg_.input);
+  const auto start = std::chrono::steady_clock::now();
+  centre();
+  Eigen::VectorXd w = cfg_.method == "normal" ? solve_normal() : solve_cg();
+  // Worker 0's solution (normal) or everyone's identical one (cg), on every worker.
+  std::vector<double> model = to_std(w);
+  get_comm().bcast(model, 0);
+  w = Eigen::Map<const Eigen::VectorXd>(model.data(), static_cast<Eigen::Index>(model.size()));
+  train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_results(w);
+  paracel_sync();
+  if (get_worker_id() == 0) paracel_remove_special(prefix_filter(k_prefix));
+}
+
+double ridge::half_mean_squared_error(const examples& data, const Eigen::VectorXd& w, double b) {
+  const double local = ((data.x * w).array() + b - data.y.array()).square().sum();
+  const double total = get_comm().allreduce(local, reduce_op::sum);
+  return total / (2.0 * static_cast<double>(std::max<std::int64_t>(data.total_rows, 1)));
+}
+
+void ridge::write_results(const Eigen::VectorXd& w) {
+  const double b = cfg_.intercept ? mean_y_ - mean_x_.dot(w) : 0.0;
+  const double half_mse = half_mean_squared_error(train_, w, b);
+  metrics m;
+  m.set("method", cfg_.method)
+      .set("workers", get_worker_size())
+      .set("rows", train_.total_rows)
+      .set("dimension", static_cast<std::int64_t>(w.size()))
+      .set("lambda", cfg_.lambda)
+      .set("train_objective", half_mse + cfg_.lambda / 2 * w.squaredNorm())
+      .set("train_rmse", std::sqrt(2 * half_mse))
+      .set("intercept", b)
+      .set("train_seconds", train_seconds_);
+  if (cfg_.method == "cg") m.set("rounds", rounds_).set("relative_residual", residual_);
+  if (!cfg_.test_input.empty()) {
+    const examples test =
+        load_examples(*this, cfg_.test_input, cfg_.format, false, w.size(), false);
+    m.set("test_rows", test.total_rows)
+        .set("test_rmse", std::sqrt(2 * half_mean_squared_error(test, w, b)));
+  }
+  std::vector<std::string> lines;
+  if (get_worker_id() == 0) {
+    for (Eigen::Index j = 0; j < w.size(); ++j) {
+      std::ostringstream v;
+      v << std::setprecision(17) << w[j];
+      lines.push_back(v.str());
+    }
+    std::ostringstream v;
+    v << std::setprecision(17) << b;
+    lines.push_back(v.str());  // the intercept, last (0 without one)
+  }
+  paracel_dump_vector(lines, "model");
+  paracel_dump_metrics(m, "ridge");
+}
+
+}  // namespace paracel::alg

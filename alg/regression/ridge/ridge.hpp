@@ -1,0 +1,48 @@
+// Ridge regression on a parameter server: minimises
+//   1/(2n) |y - Xw - b|^2 + lambda/2 |w|^2          (b, the intercept, is not penalised)
+// whose minimiser solves (Xc'Xc + n lambda I) w = Xc'yc, Xc and yc centred (b = mean(y) -
+// mean(x).w), or X'X and X'y without an intercept. Two methods (README.md):
+//   normal  every worker adds its rows' X'X, X'y and column sums to the servers (the Gram
+//           matrix in blocks of rows); worker 0 solves by Cholesky; for moderate dimensions;
+//   cg      conjugate gradients with a Jacobi preconditioner: per iteration every worker
+//           adds X'(X v) of its rows; no p x p matrix anywhere; for large sparse dimensions.
+// Both run under BSP: a sum is read only after every worker added to it (paracel_sync).
+#pragma once
+
+#include <Eigen/Dense>
+#include <string>
+
+#include "examples.hpp"
+#include "paracel/paralg.hpp"
+#include "ridge_config.hpp"
+
+namespace paracel::alg {
+
+class ridge : public paralg {
+ public:
+  ridge(paralg_options options, ridge_config cfg);
+  void solve() override;
+
+ private:
+  // The sum over workers of every worker's `local`, through the servers under `name`.
+  // Collective.
+  Eigen::VectorXd sum_over_workers(const std::string& name, const Eigen::VectorXd& local);
+  void centre();  // the column means and the label mean (zero without an intercept)
+  Eigen::VectorXd solve_normal();
+  Eigen::VectorXd solve_cg();
+  // (Xc'Xc + n lambda I) v, summed over workers. Collective.
+  Eigen::VectorXd apply_system(const Eigen::VectorXd& v, int round);
+  double half_mean_squared_error(const examples& data, const Eigen::VectorXd& w, double b);
+  void write_results(const Eigen::VectorXd& w);
+
+  ridge_config cfg_;
+  examples train_;
+  double n_ = 0;
+  Eigen::VectorXd mean_x_;
+  double mean_y_ = 0;
+  int rounds_ = 0;
+  double residual_ = 0;  // cg: relative residual at the end
+  double train_seconds_ = 0;
+};
+
+}  // namespace paracel::alg

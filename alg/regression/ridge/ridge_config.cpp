@@ -1,0 +1,29 @@
+#include "ridge_config.hpp"
+
+namespace paracel::alg {
+
+ridge_config ridge_config::from(const config& cfg) {
+  ridge_config c;
+  c.input = cfg.get<std::string>("input");
+  c.test_input = cfg.get<std::string>("test_input", c.test_input);
+  c.output = cfg.get<std::string>("output");
+  c.format = cfg.get<std::string>("format", c.format);
+  c.method = cfg.get<std::string>("method", c.method);
+  c.lambda = cfg.get<double>("lambda", c.lambda);
+  c.intercept = cfg.get<bool>("intercept", c.intercept);
+  c.tolerance = cfg.get<double>("tolerance", c.tolerance);
+  c.max_rounds = cfg.get<int>("max_rounds", c.max_rounds);
+  c.block_rows = cfg.get<int>("block_rows", c.block_rows);
+  cfg.check_no_unknown();
+  cfg.require(c.format == "libsvm" || c.format == "csv",
+              "format must be \"libsvm\" or \"csv\", not \"" + c.format + "\"");
+  cfg.require(c.method == "normal" || c.method == "cg",
+              "method must be \"normal\" or \"cg\", not \"" + c.method + "\"");
+  cfg.require(c.lambda >= 0, "lambda must not be negative");
+  cfg.require(c.tolerance > 0, "tolerance must be > 0");
+  cfg.require(c.max_rounds > 0, "max_rounds must be > 0");
+  cfg.require(c.block_rows > 0, "block_rows must be > 0");
+  return c;
+}
+
+}  // namespace paracel::alg
