@@ -80,6 +80,19 @@ def test_equals_the_closed_form(tmp_path, name, method, intercept):
         assert 0 < metrics["rounds"] <= 1000 and metrics["relative_residual"] <= 1e-14
 
 
+def test_parameter_mixing_sgd_reaches_the_optimum(tmp_path):
+    path, lam = data_set("generated", tmp_path)
+    metrics, w, b = train(tmp_path, path, "ipm", method="ipm", learning_rate=0.2, decay=0.02,
+                          rounds=40, batch_size=20, **{"lambda": lam})
+    x, y = read_libsvm(path)
+    want_w, want_b = closed_form(x, y, lam, True)
+    best = ((x @ want_w + want_b - y) ** 2).mean() / 2 + lam / 2 * want_w @ want_w
+    got = ((x @ w + b - y) ** 2).mean() / 2 + lam / 2 * w @ w
+    assert metrics["train_objective"] == pytest.approx(got, rel=1e-10)
+    assert best <= got <= 1.005 * best, (got, best)
+    assert metrics["rounds"] == 40
+
+
 def test_matches_scikit_learn_and_liblinear(tmp_path):
     from sklearn.linear_model import Ridge
     path, lam = data_set("generated", tmp_path)
@@ -131,7 +144,10 @@ def test_bad_config_and_bad_input_are_named(tmp_path):
     assert status != 0 and "lambda must not be negative" in err
     status, err = run_failing_job("ridge", {"input": str(good), "output": str(tmp_path),
                                             "method": "lsqr"}, tmp_path)
-    assert status != 0 and "method must be \"normal\" or \"cg\"" in err
+    assert status != 0 and "method must be \"normal\", \"cg\" or \"ipm\"" in err
+    status, err = run_failing_job("ridge", {"input": str(good), "output": str(tmp_path),
+                                            "method": "ipm"}, tmp_path)
+    assert status != 0 and "ipm needs a learning_rate" in err
     bad = tmp_path / "bad.libsvm"
     bad.write_text("1.5 1:0.5 2:1\n2.5 1:oops\n")
     status, err = run_failing_job("ridge", {"input": str(bad), "output": str(tmp_path)},

@@ -146,13 +146,49 @@ Eigen::VectorXd ridge::solve_cg() {
   return w;
 }
 
+Eigen::VectorXd ridge::solve_ipm() {
+  const Eigen::Index p = train_.x.cols();
+  const Eigen::Index rows = train_.x.rows();
+  const double workers = get_worker_size();
+  // The model and the intercept in one vector; every worker starts each pass from the mean.
+  Eigen::VectorXd shared = Eigen::VectorXd::Zero(p + 1);
+  set_total_iters(cfg_.rounds);
+  for (rounds_ = 0; rounds_ < cfg_.rounds; ++rounds_) {
+    const double rate = cfg_.learning_rate / (1 + cfg_.decay * rounds_);
+    Eigen::VectorXd w = shared.head(p);
+    double b = shared[p];
+    for (Eigen::Index first = 0; first < rows; first += cfg_.batch_size) {
+      const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - first);
+      const Eigen::VectorXd residual =
+          (train_.x.middleRows(first, len) * w).array() + b - train_.y.segment(first, len).array();
+      const Eigen::VectorXd gradient =
+          train_.x.middleRows(first, len).transpose() * residual / static_cast<double>(len) +
+          cfg_.lambda * w;
+      w -= rate * gradient;
+      if (cfg_.intercept) b -= rate * residual.mean();
+    }
+    Eigen::VectorXd local(p + 1);
+    local << w / workers, b / workers;
+    shared = sum_over_workers("ipm/" + std::to_string(rounds_), local);
+    if (get_worker_id() == 0 && rounds_ > 0) {
+      paracel_remove_special(
+          prefix_filter(std::string(k_prefix) + "ipm/" + std::to_string(rounds_ - 1) + "/"));
+    }
+    iter_commit();
+  }
+  intercept_ipm_ = shared[p];
+  return shared.head(p);
+}
+
 void ridge::solve() {
   train_ = load_examples(*this, cfg_.input, cfg_.format, false, 0, false);
   n_ = static_cast<double>(train_.total_rows);
   if (train_.total_rows == 0) throw error("no training examples in " + cfg_.input);
   const auto start = std::chrono::steady_clock::now();
   centre();
-  Eigen::VectorXd w = cfg_.method == "normal" ? solve_normal() : solve_cg();
+  Eigen::VectorXd w = cfg_.method == "normal" ? solve_normal()
+                      : cfg_.method == "cg"   ? solve_cg()
+                                              : solve_ipm();
   // Worker 0's solution (normal) or everyone's identical one (cg), on every worker.
   std::vector<double> model = to_std(w);
   get_comm().bcast(model, 0);
@@ -170,7 +206,9 @@ double ridge::half_mean_squared_error(const examples& data, const Eigen::VectorX
 }
 
 void ridge::write_results(const Eigen::VectorXd& w) {
-  const double b = cfg_.intercept ? mean_y_ - mean_x_.dot(w) : 0.0;
+  const double b = cfg_.method == "ipm" ? intercept_ipm_
+                   : cfg_.intercept     ? mean_y_ - mean_x_.dot(w)
+                                        : 0.0;
   const double half_mse = half_mean_squared_error(train_, w, b);
   metrics m;
   m.set("method", cfg_.method)
@@ -183,6 +221,7 @@ void ridge::write_results(const Eigen::VectorXd& w) {
       .set("intercept", b)
       .set("train_seconds", train_seconds_);
   if (cfg_.method == "cg") m.set("rounds", rounds_).set("relative_residual", residual_);
+  if (cfg_.method == "ipm") m.set("rounds", rounds_).set("learning_rate", cfg_.learning_rate);
   if (!cfg_.test_input.empty()) {
     const examples test =
         load_examples(*this, cfg_.test_input, cfg_.format, false, w.size(), false);

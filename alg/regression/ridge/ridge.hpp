@@ -5,7 +5,9 @@
 //   normal  every worker adds its rows' X'X, X'y and column sums to the servers (the Gram
 //           matrix in blocks of rows); worker 0 solves by Cholesky; for moderate dimensions;
 //   cg      conjugate gradients with a Jacobi preconditioner: per iteration every worker
-//           adds X'(X v) of its rows; no p x p matrix anywhere; for large sparse dimensions.
+//           adds X'(X v) of its rows; no p x p matrix anywhere; for large sparse dimensions;
+//   ipm     iterative parameter mixing (the original Paracel's): per pass every worker runs
+//           mini-batch SGD on its rows from the shared model, and the models are averaged.
 // Both run under BSP: a sum is read only after every worker added to it (paracel_sync).
 #pragma once
 
@@ -30,6 +32,7 @@ class ridge : public paralg {
   void centre();  // the column means and the label mean (zero without an intercept)
   Eigen::VectorXd solve_normal();
   Eigen::VectorXd solve_cg();
+  Eigen::VectorXd solve_ipm();  // the intercept in intercept_ipm_
   // (Xc'Xc + n lambda I) v, summed over workers. Collective.
   Eigen::VectorXd apply_system(const Eigen::VectorXd& v, int round);
   double half_mean_squared_error(const examples& data, const Eigen::VectorXd& w, double b);
@@ -43,6 +46,7 @@ class ridge : public paralg {
   int rounds_ = 0;
   double residual_ = 0;  // cg: relative residual at the end
   double train_seconds_ = 0;
+  double intercept_ipm_ = 0;
 };
 
 }  // namespace paracel::alg
