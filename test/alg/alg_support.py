@@ -11,6 +11,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.abspath(os.environ.get("PARACEL_BUILD_DIR", os.path.join(HERE, "../../build")))
 SOURCE = os.path.abspath(os.environ.get("PARACEL_SOURCE_DIR", os.path.join(HERE, "../..")))
 BIN = os.path.join(BUILD, "bin")
+# The jobs use this build's server (a sanitized tree's, say), never another tree's.
+JOB_ENV = dict(os.environ, PARACEL_SERVER=os.path.join(BIN, "paracel_server"))
 
 
 def real_data(*sets):
@@ -41,7 +43,7 @@ def run_job(program, config, tmp_path, servers=2, workers=3, timeout=600, extra=
     cfg.write_text(json.dumps(config))
     cmd = [os.path.join(SOURCE, "prun.py"), "-p", str(servers), "-w", str(workers),
            "-c", str(cfg), *extra, os.path.join(BIN, program)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=JOB_ENV)
     assert out.returncode == 0, "%s failed (%d):\n%s\n%s" % (
         " ".join(cmd), out.returncode, out.stdout, out.stderr)
     return out
@@ -53,7 +55,7 @@ def run_failing_job(program, config, tmp_path, workers=2):
     cfg.write_text(json.dumps(config))
     cmd = [os.path.join(SOURCE, "prun.py"), "-p", "1", "-w", str(workers), "-c", str(cfg),
            os.path.join(BIN, program)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=JOB_ENV)
     return out.returncode, out.stderr
 
 

@@ -86,8 +86,9 @@ def prun_job(ctx, program, config, servers=2, workers=2, name=None):
     path = ctx.scratch(name + ".json")
     with open(path, "w") as f:
         json.dump(cfg, f)
+    # This tree's server, never another build's that prun.py might find first.
     seconds, _ = timed([os.path.join(ROOT, "prun.py"), "-p", str(servers), "-w", str(workers),
-                        "-c", path, ctx.bin(program)])
+                        "--server_bin", ctx.bin("paracel_server"), "-c", path, ctx.bin(program)])
     metrics = os.path.join(out, "metrics.json")
     return seconds, (json.load(open(metrics)) if os.path.exists(metrics) else None)
 

@@ -31,7 +31,8 @@ def label(s):
 
 
 def run(args, staleness, control):
-    cmd = [os.path.join(ROOT, "prun.py"), "-p", "1", "-w", str(args.workers),
+    cmd = [os.path.join(ROOT, "prun.py"), "-p", "1", "-w", str(args.workers), "--server_bin",
+           os.path.join(args.build, "bin", "paracel_server"),
            os.path.join(args.build, "bin", "ssp_bench"), f"--staleness={staleness}",
            f"--clocks={args.clocks}", f"--seed={args.seed}"]
     if control:
@@ -109,7 +110,8 @@ def lr_run(args, data, staleness, out):
     path = out + ".json"
     with open(path, "w") as f:
         json.dump(config, f)
-    cmd = [os.path.join(ROOT, "prun.py"), "-p", "1", "-w", "2", "-c", path,
+    cmd = [os.path.join(ROOT, "prun.py"), "-p", "1", "-w", "2", "-c", path, "--server_bin",
+           os.path.join(args.build, "bin", "paracel_server"),
            os.path.join(args.build, "bin", "logistic_regression")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
