@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <iomanip>
-#include <sstream>
 
 namespace paracel::alg {
 
@@ -228,18 +226,12 @@ void ridge::write_results(const Eigen::VectorXd& w) {
     m.set("test_rows", test.total_rows)
         .set("test_rmse", std::sqrt(2 * half_mean_squared_error(test, w, b)));
   }
-  std::vector<std::string> lines;
+  std::vector<double> model;  // the weights, then the intercept (0 without one)
   if (get_worker_id() == 0) {
-    for (Eigen::Index j = 0; j < w.size(); ++j) {
-      std::ostringstream v;
-      v << std::setprecision(17) << w[j];
-      lines.push_back(v.str());
-    }
-    std::ostringstream v;
-    v << std::setprecision(17) << b;
-    lines.push_back(v.str());  // the intercept, last (0 without one)
+    model = to_std(w);
+    model.push_back(b);
   }
-  paracel_dump_vector(lines, "model");
+  paracel_dump_vector(model, "model");
   paracel_dump_metrics(m, "ridge");
 }
 
