@@ -8,7 +8,8 @@
 //
 // The same flags and --seed give the same file, byte for byte, on every machine (the
 // generators are std::mt19937_64 and hand-written transforms, not the library's
-// implementation-defined distributions). Formats are those of ../shared/data/README.md.
+// implementation-defined distributions). Formats are those of tool/data/sets.py, the ones
+// the real data sets are converted to.
 #include <gflags/gflags.h>
 
 #include <algorithm>
