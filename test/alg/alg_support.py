@@ -41,9 +41,10 @@ def run_job(program, config, tmp_path, servers=2, workers=3, timeout=600, extra=
     """Runs build/bin/PROGRAM through prun.py with CONFIG (a dict written as JSON)."""
     cfg = tmp_path / (program + ".json")
     cfg.write_text(json.dumps(config))
+    # prun's own --timeout stops every process of a hung job; killing prun would orphan them.
     cmd = [os.path.join(SOURCE, "prun.py"), "-p", str(servers), "-w", str(workers),
-           "-c", str(cfg), *extra, os.path.join(BIN, program)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=JOB_ENV)
+           "--timeout", str(timeout), "-c", str(cfg), *extra, os.path.join(BIN, program)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 60, env=JOB_ENV)
     assert out.returncode == 0, "%s failed (%d):\n%s\n%s" % (
         " ".join(cmd), out.returncode, out.stdout, out.stderr)
     return out
@@ -53,9 +54,9 @@ def run_failing_job(program, config, tmp_path, workers=2):
     """Runs a job expected to fail; returns (exit status, stderr)."""
     cfg = tmp_path / (program + "_bad.json")
     cfg.write_text(json.dumps(config))
-    cmd = [os.path.join(SOURCE, "prun.py"), "-p", "1", "-w", str(workers), "-c", str(cfg),
-           os.path.join(BIN, program)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=JOB_ENV)
+    cmd = [os.path.join(SOURCE, "prun.py"), "-p", "1", "-w", str(workers), "--timeout", "120",
+           "-c", str(cfg), os.path.join(BIN, program)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=JOB_ENV)
     return out.returncode, out.stderr
 
 
