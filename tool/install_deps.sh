@@ -17,6 +17,7 @@ packages=(
   libxxhash-dev
   python3 python3-pytest
   liblinear-tools python3-networkx python3-scipy python3-sklearn   # test oracles
+  r-cran-glmnet                 # the Lasso's oracle (tool/reference/glmnet_lasso.R)
   r-base-core                   # tool/data/fetch.py reads MovieLens from R's own data format
   clang-format                  # tool/check_format.sh (CI)
 )

@@ -13,25 +13,9 @@ import subprocess
 import numpy as np
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import datagen, read_libsvm, real_data, reference, run_failing_job, run_job
 
 REAL = pytest.mark.real_data
-
-
-def read_libsvm(path, dimension=None):
-    rows, labels = [], []
-    for line in open(path):
-        parts = line.split()
-        if parts:
-            labels.append(float(parts[0]))
-            rows.append({int(k) - 1: float(v) for k, v in (p.split(":") for p in parts[1:])})
-    d = dimension or max(max(r, default=-1) for r in rows) + 1
-    x = np.zeros((len(rows), d))
-    for i, r in enumerate(rows):
-        for j, v in r.items():
-            if j < d:
-                x[i, j] = v
-    return x, np.array(labels)
 
 
 def closed_form(x, y, lam, intercept):

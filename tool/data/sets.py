@@ -186,6 +186,26 @@ def diabetes(get, out):
             o.write("%s %s\n" % (_number(target), features))
 
 
+R_PROSTATE = """
+data <- new.env()
+load(file.path(commandArgs(TRUE)[1], "data", "Prostate.rda"), envir = data)
+p <- data$Prostate
+x <- p[, setdiff(names(p), "lpsa")]
+lines <- apply(x, 1, function(r) paste(sprintf("%d:%.17g", seq_along(r), r)[r != 0],
+                                       collapse = " "))
+writeLines(paste(sprintf("%.17g", p$lpsa), lines), commandArgs(TRUE)[2])
+"""
+
+
+def prostate(get, out):
+    """The prostate cancer study of Stamey et al. (1989), the Lasso's first example in
+    Tibshirani (1996): 97 men x 8 clinical measurements, the label log PSA; from the R package
+    lasso2, read by R itself (an .rda file is R's own format)."""
+    package = os.path.join(get.deb("r-cran-lasso2"), "usr/lib/R/site-library/lasso2")
+    run_tool(["Rscript", "-e", R_PROSTATE, package, out("regression", "prostate.libsvm")],
+             "Prostate")
+
+
 # ---- ratings ----------------------------------------------------------------------------
 
 R_MOVIELENS = """
@@ -249,4 +269,4 @@ def points(get, out):
 
 
 SETS = {f.__name__: f for f in (wordnet, cppreference, heart_scale, mushroom, fashion_mnist,
-                                diabetes, movielens, kjv, points)}
+                                diabetes, prostate, movielens, kjv, points)}

@@ -8,13 +8,11 @@
 // Prints the training objective, then the weights and last the intercept, one per line.
 #include <Eigen/Cholesky>
 #include <Eigen/Dense>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
+
+#include "dense_libsvm.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 3 || argc > 4 || (argc == 4 && std::string(argv[3]) != "--no-intercept")) {
@@ -23,34 +21,16 @@ int main(int argc, char** argv) {
   }
   const double lambda = std::stod(argv[2]);
   const bool intercept = argc == 3;
-  std::ifstream in(argv[1]);
-  if (!in) {
-    std::cerr << "ridge_serial: cannot read " << argv[1] << "\n";
+  dense_examples data;
+  try {
+    data = read_dense_libsvm(argv[1]);
+  } catch (const std::exception& e) {
+    std::cerr << "ridge_serial: " << e.what() << "\n";
     return 1;
   }
-  std::vector<double> labels;
-  std::vector<std::vector<std::pair<int, double>>> rows;
-  int dimension = 0;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream fields(line);
-    double label;
-    if (!(fields >> label)) continue;
-    labels.push_back(label);
-    rows.emplace_back();
-    for (std::string item; fields >> item;) {
-      const auto colon = item.find(':');
-      const int j = std::stoi(item.substr(0, colon)) - 1;
-      rows.back().emplace_back(j, std::stod(item.substr(colon + 1)));
-      dimension = std::max(dimension, j + 1);
-    }
-  }
-  const auto n = static_cast<Eigen::Index>(labels.size());
-  Eigen::MatrixXd x = Eigen::MatrixXd::Zero(n, dimension);
-  Eigen::VectorXd y(n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    y[i] = labels[static_cast<std::size_t>(i)];
-    for (auto [j, v] : rows[static_cast<std::size_t>(i)]) x(i, j) = v;
-  }
+  const Eigen::Index n = data.x.rows(), dimension = data.x.cols();
+  Eigen::MatrixXd& x = data.x;
+  const Eigen::VectorXd& y = data.y;
   Eigen::RowVectorXd mean_x = Eigen::RowVectorXd::Zero(dimension);
   double mean_y = 0;
   if (intercept) {

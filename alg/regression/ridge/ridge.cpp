@@ -8,34 +8,14 @@
 namespace paracel::alg {
 
 namespace {
-
 constexpr const char* k_prefix = "ridge/";
-constexpr Eigen::Index k_block_doubles = 1 << 16;  // per key of a summed vector
-
-std::vector<double> to_std(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
-
 }  // namespace
 
 ridge::ridge(paralg_options options, ridge_config cfg)
     : paralg(std::move(options)), cfg_(std::move(cfg)) {}
 
 Eigen::VectorXd ridge::sum_over_workers(const std::string& name, const Eigen::VectorXd& local) {
-  std::vector<std::string> keys;
-  std::vector<std::vector<double>> parts;
-  for (Eigen::Index at = 0; at < local.size(); at += k_block_doubles) {
-    const Eigen::Index len = std::min(k_block_doubles, local.size() - at);
-    keys.push_back(k_prefix + name + "/" + std::to_string(at / k_block_doubles));
-    parts.push_back(to_std(local.segment(at, len)));
-  }
-  paracel_bupdate_multi(keys, parts, builtin::add);
-  paracel_sync();  // every worker's part is in
-  Eigen::VectorXd sum(local.size());
-  const auto summed = paracel_read_multi<std::vector<double>>(keys);
-  for (std::size_t b = 0; b < summed.size(); ++b) {
-    std::copy(summed[b].begin(), summed[b].end(),
-              sum.data() + static_cast<Eigen::Index>(b) * k_block_doubles);
-  }
-  return sum;
+  return alg::sum_over_workers(*this, k_prefix + name, local);
 }
 
 void ridge::centre() {

@@ -17,6 +17,7 @@
 #include "examples.hpp"
 #include "paracel/paralg.hpp"
 #include "ridge_config.hpp"
+#include "server_sum.hpp"
 
 namespace paracel::alg {
 
