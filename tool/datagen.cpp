@@ -1,9 +1,12 @@
 // datagen: synthetic inputs of any size with fixed seeds, for scale runs and the demo.
 //
 //   datagen --kind=libsvm  --rows=N --features=D --nnz=K --out=FILE   planted logistic model
+//   datagen --kind=regression --rows=N --features=D --nnz=K --support=S --out=FILE
+//                                                           planted sparse linear model
 //   datagen --kind=ratings --rows=N --users=U --items=I --rank=R --out=FILE
 //   datagen --kind=edges   --rows=N --nodes=V --out=FILE              power-law digraph (R-MAT)
 //   datagen --kind=text    --rows=N --words_per_line=W --vocabulary=V --out=FILE   Zipf words
+//   datagen --kind=bars    --rows=N --words_per_line=W --alpha=A --out=FILE   G.-S. bars
 //   datagen --kind=points  --rows=N --dim=D --clusters=K --out=FILE   Gaussian mixture
 //
 // The same flags and --seed give the same file, byte for byte, on every machine (the
@@ -23,17 +26,19 @@
 #include <string>
 #include <vector>
 
-DEFINE_string(kind, "", "libsvm, ratings, edges, text or points");
+DEFINE_string(kind, "", "libsvm, regression, ratings, edges, text, bars or points");
 DEFINE_string(out, "", "output file");
 DEFINE_uint64(rows, 10000, "examples, ratings, edges, lines or points");
 DEFINE_uint64(seed, 1, "random seed");
 DEFINE_uint64(features, 1000, "libsvm: feature count");
 DEFINE_uint64(nnz, 20, "libsvm: non-zero features per row");
+DEFINE_uint64(support, 10, "regression: nonzero coefficients of the planted model");
+DEFINE_double(alpha, 0.1, "bars: the Dirichlet prior of the documents' topic proportions");
 DEFINE_uint64(users, 1000, "ratings: users");
 DEFINE_uint64(items, 1000, "ratings: items");
 DEFINE_uint64(rank, 5, "ratings: rank of the planted preferences");
 DEFINE_uint64(nodes, 100000, "edges: vertices (rounded up to a power of two internally)");
-DEFINE_uint64(words_per_line, 12, "text: words per line");
+DEFINE_uint64(words_per_line, 12, "text, bars: words per line");
 DEFINE_uint64(vocabulary, 50000, "text: distinct words");
 DEFINE_uint64(dim, 2, "points: dimension");
 DEFINE_uint64(clusters, 10, "points: mixture components");
@@ -70,6 +75,60 @@ void libsvm(std::ostream& out, draws& d) {
     }
     out << (d.uniform() < 1 / (1 + std::exp(-margin)) ? "+1" : "-1");
     for (auto [c, v] : row) out << ' ' << c + 1 << ':' << v;
+    out << '\n';
+  }
+}
+
+// y = x.w + 2 + noise (sd 0.5), w nonzero on `support` features (normal, sd 2), x normal
+// with 3 digits: real-valued LIBSVM rows for the Lasso and ridge.
+void regression(std::ostream& out, draws& d) {
+  std::vector<double> truth(FLAGS_features);
+  for (std::uint64_t k = 0; k < std::min(FLAGS_support, FLAGS_features); ++k)
+    truth[d.below(FLAGS_features)] = 2 * d.normal();
+  for (std::uint64_t r = 0; r < FLAGS_rows; ++r) {
+    std::set<std::uint64_t> cols;
+    while (cols.size() < std::min(FLAGS_nnz, FLAGS_features)) cols.insert(d.below(FLAGS_features));
+    std::vector<std::pair<std::uint64_t, double>> row;
+    double label = 2 + 0.5 * d.normal();
+    for (auto c : cols) {
+      const double v = std::round(d.normal() * 1000) / 1000;
+      if (v == 0) continue;
+      row.emplace_back(c, v);
+      label += truth[c] * v;
+    }
+    out << label;
+    for (auto [c, v] : row) out << ' ' << c + 1 << ':' << v;
+    out << '\n';
+  }
+}
+
+// A Gamma(shape, 1) draw: Marsaglia and Tsang (2000), with U^(1/shape) for shape < 1.
+double gamma_draw(draws& d, double shape) {
+  if (shape < 1) return gamma_draw(d, shape + 1) * std::pow(1 - d.uniform(), 1 / shape);
+  const double k = shape - 1.0 / 3, c = 1 / std::sqrt(9 * k);
+  for (;;) {
+    const double x = d.normal(), v = std::pow(1 + c * x, 3);
+    if (v > 0 && std::log(1 - d.uniform()) < 0.5 * x * x + k - k * v + k * std::log(v))
+      return k * v;
+  }
+}
+
+// Griffiths and Steyvers (2004): 10 topics over a 5 x 5 grid of words w0..w24, each uniform
+// on one row or one column of the grid; every document mixes them with proportions from a
+// symmetric Dirichlet(alpha) and draws its words.
+void bars(std::ostream& out, draws& d) {
+  constexpr int side = 5, topics = 2 * side;
+  for (std::uint64_t r = 0; r < FLAGS_rows; ++r) {
+    double mix[topics], total = 0;
+    for (double& m : mix) total += m = gamma_draw(d, FLAGS_alpha);
+    for (std::uint64_t t = 0; t < FLAGS_words_per_line; ++t) {
+      double u = d.uniform() * total;
+      int k = 0;
+      while (k < topics - 1 && u >= mix[k]) u -= mix[k++];
+      const int cell = static_cast<int>(d.below(side));
+      const int word = k < side ? k * side + cell : cell * side + (k - side);
+      out << (t ? " w" : "w") << word;
+    }
     out << '\n';
   }
 }
@@ -166,6 +225,10 @@ int main(int argc, char** argv) {
   draws d(FLAGS_seed);
   if (FLAGS_kind == "libsvm") {
     libsvm(out, d);
+  } else if (FLAGS_kind == "regression") {
+    regression(out, d);
+  } else if (FLAGS_kind == "bars") {
+    bars(out, d);
   } else if (FLAGS_kind == "ratings") {
     ratings(out, d);
   } else if (FLAGS_kind == "edges") {
@@ -175,8 +238,9 @@ int main(int argc, char** argv) {
   } else if (FLAGS_kind == "points") {
     points(out, d);
   } else {
-    std::cerr << "datagen: --kind must be libsvm, ratings, edges, text or points, not '"
-              << FLAGS_kind << "'\n";
+    std::cerr
+        << "datagen: --kind must be libsvm, regression, ratings, edges, text, bars or points, not '"
+        << FLAGS_kind << "'\n";
     return 2;
   }
   out.close();

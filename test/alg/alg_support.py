@@ -68,5 +68,24 @@ def reference(program, *args):
     return out.stdout
 
 
+def read_libsvm(path, dimension=None):
+    """A LIBSVM file as (dense numpy matrix, labels); `dimension` columns, or the largest
+    index seen."""
+    import numpy as np
+    rows, labels = [], []
+    for line in open(path):
+        parts = line.split()
+        if parts:
+            labels.append(float(parts[0]))
+            rows.append({int(k) - 1: float(v) for k, v in (p.split(":") for p in parts[1:])})
+    d = dimension or max(max(r, default=-1) for r in rows) + 1
+    x = np.zeros((len(rows), d))
+    for i, r in enumerate(rows):
+        for j, v in r.items():
+            if j < d:
+                x[i, j] = v
+    return x, np.array(labels)
+
+
 def tab_rows(text):
     return [tuple(line.split("\t")) for line in text.splitlines() if line]

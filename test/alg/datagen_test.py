@@ -11,9 +11,11 @@ from alg_support import BIN, run_job
 
 KINDS = {
     "libsvm": ["--features=50", "--nnz=5"],
+    "regression": ["--features=50", "--nnz=5", "--support=4"],
     "ratings": ["--users=30", "--items=40"],
     "edges": ["--nodes=1000"],
     "text": ["--vocabulary=500"],
+    "bars": ["--words_per_line=100"],
     "points": ["--dim=3", "--clusters=4"],
 }
 
@@ -38,12 +40,20 @@ def test_formats(tmp_path):
         assert label in ("+1", "-1")
         idx = [int(i.split(":")[0]) for i in items]
         assert len(idx) == 5 and idx == sorted(set(idx)) and 1 <= idx[0] and idx[-1] <= 50
+    for line in generate(tmp_path, "regression", 1).splitlines():
+        label, *items = line.split()
+        idx = [int(i.split(":")[0]) for i in items]
+        assert float(label) == float(label) and len(idx) <= 5 and idx == sorted(set(idx))
+        assert all(1 <= i <= 50 for i in idx)
     for line in generate(tmp_path, "ratings", 1).splitlines():
         user, item, rating = line.split()
         assert user.startswith("u") and item.startswith("i") and 0.5 <= float(rating) <= 5
     edges = [tuple(map(int, l.split())) for l in generate(tmp_path, "edges", 1).splitlines()]
     assert edges and all(a != b and 0 <= a < 1000 and 0 <= b < 1000 for a, b in edges)
     assert all(len(l.split()) == 12 for l in generate(tmp_path, "text", 1).splitlines())
+    for line in generate(tmp_path, "bars", 1).splitlines():
+        words = line.split()
+        assert len(words) == 100 and all(w[0] == "w" and 0 <= int(w[1:]) < 25 for w in words)
     points = generate(tmp_path, "points", 1).splitlines()
     assert len(points) == 2000 and all(len(p.split()) == 3 for p in points)
 
