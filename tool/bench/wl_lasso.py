@@ -66,6 +66,6 @@ def measure(ctx):
                             False, note=note))
         if (rows, features) == shapes[-1]:
             one, two = interleaved(ctx.reps, lambda: paracel(1), lambda: paracel(2))
-            ctx.rows.append(Row("scaling: lasso path %s x %d, 2 workers vs 1" % (f"{rows:,}", features),
+            ctx.rows.append(Row("lasso path %s x %d: 2 workers against 1" % (f"{rows:,}", features),
                                 "seconds, path solve", two, one, "Paracel, 1 worker", False,
                                 note="speed-up %.2fx" % (one / two)))

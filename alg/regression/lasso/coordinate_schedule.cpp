@@ -5,27 +5,23 @@
 
 namespace paracel::alg {
 
-coordinate_schedule::coordinate_schedule(std::vector<int> eligible, int round_size, order how)
-    : eligible_(std::move(eligible)),
-      round_size_(static_cast<std::size_t>(round_size)),
-      order_(how) {
-  const int width = eligible_.empty() ? 0 : eligible_.back() + 1;
-  last_change_.assign(static_cast<std::size_t>(width), std::numeric_limits<double>::infinity());
-  restart();
+coordinate_schedule::coordinate_schedule(std::size_t width, int round_size, order how)
+    : round_size_(static_cast<std::size_t>(round_size)),
+      order_(how),
+      last_change_(width, std::numeric_limits<double>::infinity()) {}
+
+void coordinate_schedule::start(std::vector<int> working) {
+  working_ = std::move(working);
+  plan();
 }
 
-void coordinate_schedule::restart() {
-  full_ = true;
-  plan(eligible_);
-}
-
-void coordinate_schedule::plan(std::vector<int> coordinates) {
+void coordinate_schedule::plan() {
+  pass_ = working_;
   if (order_ == order::priority) {
-    std::stable_sort(coordinates.begin(), coordinates.end(), [&](int a, int b) {
+    std::stable_sort(pass_.begin(), pass_.end(), [&](int a, int b) {
       return last_change_[static_cast<std::size_t>(a)] > last_change_[static_cast<std::size_t>(b)];
     });
   }
-  pass_ = std::move(coordinates);
   at_ = 0;
 }
 
@@ -39,19 +35,6 @@ std::vector<int> coordinate_schedule::next_round() {
 
 void coordinate_schedule::record_change(int coordinate, double size) {
   last_change_[static_cast<std::size_t>(coordinate)] = size;
-}
-
-bool coordinate_schedule::end_pass(bool converged, const std::vector<bool>& nonzero) {
-  ++passes_;
-  if (converged && full_) return false;
-  std::vector<int> active;
-  for (int j : eligible_) {
-    if (nonzero[static_cast<std::size_t>(j)]) active.push_back(j);
-  }
-  // A converged active set is checked by a full pass; so is a pass with nothing active.
-  full_ = converged || active.empty();
-  plan(full_ ? eligible_ : std::move(active));
-  return true;
 }
 
 }  // namespace paracel::alg

@@ -69,7 +69,7 @@ void lasso::load() {
   }
   u_ = train_.y;
   w_ = Eigen::VectorXd::Zero(p);
-  schedule_.emplace(eligible_, cfg_.schedule_size,
+  schedule_.emplace(static_cast<std::size_t>(p), cfg_.schedule_size,
                     cfg_.schedule == "priority" ? coordinate_schedule::order::priority
                                                 : coordinate_schedule::order::cyclic);
 }
@@ -197,13 +197,7 @@ void lasso::apply_round(round& r, double lambda) {
   recent_.push_back(std::move(r));
 }
 
-lasso::path_point lasso::solve_penalty(double lambda) {
-  schedule_->restart();
-  const int passes_before = schedule_->passes();
-  max_change_ = 0;
-  tracked_objective_ = objective(lambda);
-  trace_.clear();
-  bool converged = false;
+bool lasso::run_passes(double lambda, int& passes) {
   for (;;) {
     // Round c is pushed at clock c and applied at clock c + staleness + 1, when SSP
     // guarantees every worker's part is in. Once a pass is handed out, the clocks tick
@@ -222,17 +216,52 @@ lasso::path_point lasso::solve_penalty(double lambda) {
     }
     if (!schedule_->pass_handed_out() || !in_flight_.empty()) continue;
     // A pass is over and applied: every worker decides the same from the same changes.
+    ++passes;
+    trace_.push_back({static_cast<double>(passes), tracked_objective_});
     const bool quiet = max_change_ <= cfg_.tolerance * var_y_;
-    std::vector<bool> nonzero(static_cast<std::size_t>(w_.size()));
-    for (Eigen::Index j = 0; j < w_.size(); ++j) nonzero[static_cast<std::size_t>(j)] = w_[j] != 0;
-    trace_.push_back(
-        {static_cast<double>(schedule_->passes() - passes_before + 1), tracked_objective_});
-    if (!schedule_->end_pass(quiet, nonzero)) {
+    max_change_ = 0;
+    if (quiet) return true;
+    if (passes >= cfg_.max_passes) return false;
+    schedule_->next_pass();
+  }
+}
+
+std::vector<int> lasso::violators(double lambda) {
+  const Eigen::VectorXd g = gradient("kkt/" + std::to_string(checks_++));
+  std::vector<int> out;
+  for (int j : eligible_) {
+    if (w_[j] == 0 && std::abs(g[j]) > lambda) out.push_back(j);
+  }
+  return out;
+}
+
+lasso::path_point lasso::solve_penalty(double lambda) {
+  max_change_ = 0;
+  tracked_objective_ = objective(lambda);
+  trace_.clear();
+  int passes = 0;
+  bool converged = false;
+  // glmnet's strategy: passes over the nonzero coordinates and those whose zero violates
+  // the optimality conditions (|g_j| > lambda), until a check finds none. A zero that
+  // passes the check would stay zero in a pass, so this is a full pass's proof without
+  // the full pass: one gradient (a sum over workers) instead of p / schedule_size rounds.
+  for (bool first = true;; first = false) {
+    std::vector<int> working = violators(lambda);
+    if (!first && working.empty()) {
       converged = true;
       break;
     }
-    if (schedule_->passes() - passes_before >= cfg_.max_passes) break;
-    max_change_ = 0;
+    for (int j : eligible_) {
+      if (w_[j] != 0) working.push_back(j);
+    }
+    if (working.empty()) {  // w = 0 is optimal
+      converged = true;
+      break;
+    }
+    std::sort(working.begin(), working.end());
+    working.erase(std::unique(working.begin(), working.end()), working.end());
+    schedule_->start(std::move(working));
+    if (!run_passes(lambda, passes)) break;
   }
   recent_.clear();
   // Every worker has read every round: remove them before anyone pushes the next penalty's.
@@ -240,8 +269,7 @@ lasso::path_point lasso::solve_penalty(double lambda) {
   if (get_worker_id() == 0) paracel_remove_special(prefix_filter(k_rounds));
   paracel_sync();
 
-  path_point point{lambda,    objective(lambda), 0, schedule_->passes() - passes_before,
-                   converged, {mean_y_ - shift_}};
+  path_point point{lambda, objective(lambda), 0, passes, converged, {mean_y_ - shift_}};
   for (Eigen::Index j = 0; j < w_.size(); ++j) {
     point.nonzeros += w_[j] != 0;
     point.coefficients.push_back(w_[j]);
@@ -260,16 +288,21 @@ double lasso::objective(double lambda) {
   return squares / (2 * n_) + lambda * (w_.array().abs() * scale_.array()).sum();
 }
 
-double lasso::max_kkt_violation(double lambda) {
-  // The optimality conditions on the scaled problem: |g_j| <= lambda where beta_j = 0,
-  // g_j = lambda sign(beta_j) elsewhere (g: the gradient of the squared loss, negated).
-  const Eigen::VectorXd xu = sum_over_workers(*this, std::string(k_prefix) + "kkt",
+Eigen::VectorXd lasso::gradient(const std::string& name) {
+  // g_j = x~_j'r / n on the centred, scaled columns, from every worker's x_j'u.
+  const Eigen::VectorXd xu = sum_over_workers(*this, std::string(k_rounds) + name,
                                               Eigen::VectorXd(columns_.transpose() * u_));
+  return (xu.array() - (mean_y_ - shift_) * n_ * mean_.array()) / (scale_.array() * n_);
+}
+
+double lasso::max_kkt_violation(double lambda) {
+  // The optimality conditions on the scaled problem: |g_j| <= lambda where w_j = 0,
+  // g_j = lambda sign(w_j) elsewhere.
+  const Eigen::VectorXd g = gradient("kkt/final");
   double worst = 0;
   for (int j : eligible_) {
-    const double g = (xu[j] - (mean_y_ - shift_) * n_ * mean_[j]) / (scale_[j] * n_);
-    worst = std::max(
-        worst, w_[j] == 0 ? std::abs(g) - lambda : std::abs(g - lambda * (w_[j] > 0 ? 1 : -1)));
+    worst = std::max(worst, w_[j] == 0 ? std::abs(g[j]) - lambda
+                                       : std::abs(g[j] - lambda * (w_[j] > 0 ? 1 : -1)));
   }
   return worst;
 }

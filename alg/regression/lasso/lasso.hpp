@@ -59,6 +59,12 @@ class lasso : public paralg {
   void load();
   std::vector<double> penalties() const;
   path_point solve_penalty(double lambda);
+  // Passes over the schedule's working set until one changes nothing beyond the tolerance
+  // (true) or `passes` reaches max_passes (false).
+  bool run_passes(double lambda, int& passes);
+  // The zero coordinates whose gradient exceeds lambda. Collective.
+  std::vector<int> violators(double lambda);
+  Eigen::VectorXd gradient(const std::string& name);  // on the scaled columns; collective
   round plan_round(std::vector<int> coordinates);
   void push_round(const round& r);
   void apply_round(round& r, double lambda);
@@ -89,7 +95,7 @@ class lasso : public paralg {
   double max_change_ = 0;  // of the current pass: max v_j (delta beta_j)^2
   double tracked_objective_ = 0;
   std::vector<std::vector<double>> trace_;  // [pass, objective] per pass, of the last penalty
-  std::int64_t rounds_ = 0, pairs_sent_ = 0;
+  std::int64_t rounds_ = 0, pairs_sent_ = 0, checks_ = 0;
   std::optional<coordinate_schedule> schedule_;  // made once the eligible columns are known
 };
 
