@@ -151,6 +151,33 @@ def test_kjv_log_likelihood_equals_the_serial_sampler(tmp_path, sampler, toleran
     assert ours > serial[0][1] + 0.5
 
 
+def test_triples_equal_the_same_documents_as_lines(tmp_path):
+    # 40 documents as "document word count" lines: the shares of 3 workers end inside
+    # documents, which must come out whole and in order (same z, same counts as the lines).
+    docs = [line.split() for line in open(bars_corpus(tmp_path, docs=40))]
+    triples, lines = tmp_path / "triples.txt", tmp_path / "lines.txt"
+    with open(triples, "w") as t, open(lines, "w") as l:
+        for i, doc in enumerate(docs):
+            counts = collections.Counter(doc)
+            t.writelines("doc%d %s %d\n" % (i, w, n) for w, n in counts.items())
+            l.write(" ".join(w for w, n in counts.items() for _ in range(n)) + "\n")
+    a, out_t = train(tmp_path, str(triples), "t", topics=5, sweeps=0, format="triples")
+    b, out_l = train(tmp_path, str(lines), "l", topics=5, sweeps=0)
+    assert a["documents"] == b["documents"] == 40 and a["tokens"] == b["tokens"] == 4000
+    assert a["loglik_per_token"] == b["loglik_per_token"]
+    for name in ("assignment", "phi", "theta"):
+        assert (out_t / name).read_text() == (out_l / name).read_text()
+
+    bad = tmp_path / "bad_triples.txt"
+    for text, message in [("d1 a 2\nd1 b\n", "bad_triples.txt:2"),
+                          ("d1 a 2\nd2 b 1\nd1 c 1\n", "document d1 appears"),
+                          ("d1 a 0\n", "the count must be a positive integer")]:
+        bad.write_text(text)
+        status, err = run_failing_job("lda", {"input": str(bad), "output": str(tmp_path / "x"),
+                                              "format": "triples"}, tmp_path)
+        assert status != 0 and message in err, (text, err)
+
+
 def test_empty_documents_and_bad_input(tmp_path):
     docs = tmp_path / "docs.txt"
     docs.write_text("a b c\n\nb c d d\n   \nd e\n")

@@ -6,6 +6,7 @@ lda_config lda_config::from(const config& cfg) {
   lda_config c;
   c.input = cfg.get<std::string>("input");
   c.output = cfg.get<std::string>("output");
+  c.format = cfg.get<std::string>("format", c.format);
   c.tokenize = cfg.get<std::string>("tokenize", c.tokenize);
   c.stop_words = cfg.get<std::string>("stop_words", c.stop_words);
   c.initial_assignment = cfg.get<std::string>("initial_assignment", c.initial_assignment);
@@ -21,6 +22,8 @@ lda_config lda_config::from(const config& cfg) {
   c.clocks_per_sweep = cfg.get<int>("clocks_per_sweep", c.clocks_per_sweep);
   c.staleness = cfg.get<int>("staleness", c.staleness);
   cfg.check_no_unknown();
+  cfg.require(c.format == "lines" || c.format == "triples",
+              "format must be \"lines\" or \"triples\", not \"" + c.format + "\"");
   cfg.require(c.tokenize == "whitespace" || c.tokenize == "words",
               "tokenize must be \"whitespace\" or \"words\", not \"" + c.tokenize + "\"");
   cfg.require(c.topics >= 2 && c.topics <= 100000, "topics must be in [2, 100000]");

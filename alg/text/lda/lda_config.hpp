@@ -9,7 +9,8 @@
 namespace paracel::alg {
 
 struct lda_config {
-  std::string input;                    // one document per line
+  std::string input;                    // one document per line, or triples
+  std::string format = "lines";         // or "triples": "document word count" lines
   std::string output;                   // folder for topics, phi, theta, metrics
   std::string tokenize = "whitespace";  // or "words": lowercase runs of ASCII letters/digits
   std::string stop_words;               // optional file of words to drop (whitespace-separated)
