@@ -171,7 +171,7 @@ def test_triples_equal_the_same_documents_as_lines(tmp_path):
     bad = tmp_path / "bad_triples.txt"
     for text, message in [("d1 a 2\nd1 b\n", "bad_triples.txt:2"),
                           ("d1 a 2\nd2 b 1\nd1 c 1\n", "document d1 appears"),
-                          ("d1 a 0\n", "the count must be a positive integer")]:
+                          ("d1 a 0\n", "the count must be an integer in [1, 10^9]")]:
         bad.write_text(text)
         status, err = run_failing_job("lda", {"input": str(bad), "output": str(tmp_path / "x"),
                                               "format": "triples"}, tmp_path)

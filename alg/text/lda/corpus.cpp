@@ -1,6 +1,7 @@
 #include "corpus.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <unordered_map>
@@ -37,8 +38,9 @@ std::vector<bag> load_triples(paralg& alg, const lda_config& cfg) {
     if (fields.size() != 3) throw_parse_error(where, line, "expected \"document word count\"");
     char* end = nullptr;
     const long long count = std::strtoll(fields[2].c_str(), &end, 10);
-    if (*end != '\0' || count <= 0)
-      throw_parse_error(where, line, "the count must be a positive integer");
+    // A count is expanded to that many tokens: bounded so that a typo cannot exhaust memory.
+    if (*end != '\0' || count <= 0 || count > 1000000000)
+      throw_parse_error(where, line, "the count must be an integer in [1, 10^9]");
     if (ids.empty() || ids.back() != fields[0]) {
       if (!seen.insert(fields[0]).second) {
         throw_parse_error(
