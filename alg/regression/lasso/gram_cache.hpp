@@ -25,8 +25,11 @@ class gram_cache {
   static int first(std::uint64_t p) { return static_cast<int>(p & 0xffffffffu); }
   static int second(std::uint64_t p) { return static_cast<int>(p >> 32); }
 
-  bool contains(std::uint64_t p) const { return entries_.count(p) != 0; }
-  double at(std::uint64_t p) const { return entries_.at(p); }
+  // The entry, or nullptr when not yet known.
+  const double* find(std::uint64_t p) const {
+    const auto it = entries_.find(p);
+    return it == entries_.end() ? nullptr : &it->second;
+  }
   void insert(std::uint64_t p, double value) {
     if (entries_.size() >= k_capacity) entries_.clear();
     entries_.emplace(p, value);

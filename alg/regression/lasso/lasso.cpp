@@ -4,8 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <iostream>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "server_sum.hpp"
 
@@ -110,18 +108,15 @@ lasso::round lasso::plan_round(std::vector<int> coordinates) {
   }
   std::sort(needed.begin(), needed.end());
   needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-  std::vector<std::uint64_t> sent;
-  for (std::uint64_t p : needed) {
-    if (gram_.contains(p)) {
-      r.pairs.push_back(p);
-      r.gram.push_back(gram_.at(p));
+  r.gram.assign(needed.size(), 0.0);
+  for (std::size_t i = 0; i < needed.size(); ++i) {
+    if (const double* known = gram_.find(needed[i])) {
+      r.gram[i] = *known;
     } else {
-      sent.push_back(p);
+      r.sent.push_back(i);
     }
   }
-  r.first_sent = r.pairs.size();
-  r.pairs.insert(r.pairs.end(), sent.begin(), sent.end());
-  r.gram.resize(r.pairs.size(), 0.0);
+  r.pairs = std::move(needed);
   r.coordinates = std::move(coordinates);
   return r;
 }
@@ -130,35 +125,33 @@ void lasso::push_round(const round& r) {
   // x_j'u for the round's coordinates, then the Gram pairs not yet known, over this
   // worker's rows; the servers add every worker's.
   std::vector<double> sums;
-  sums.reserve(r.coordinates.size() + r.pairs.size() - r.first_sent);
+  sums.reserve(r.coordinates.size() + r.sent.size());
   for (int j : r.coordinates) sums.push_back(columns_.col(j).dot(u_));
-  for (std::size_t i = r.first_sent; i < r.pairs.size(); ++i) {
+  for (std::size_t i : r.sent) {
     const std::uint64_t p = r.pairs[i];
     sums.push_back(columns_.col(gram_cache::first(p)).dot(columns_.col(gram_cache::second(p))));
   }
-  pairs_sent_ += static_cast<std::int64_t>(r.pairs.size() - r.first_sent);
+  pairs_sent_ += static_cast<std::int64_t>(r.sent.size());
   paracel_bupdate(round_key(r.clock), sums, builtin::add);
 }
 
 void lasso::apply_round(round& r, double lambda) {
   const auto sums = paracel_read<std::vector<double>>(round_key(r.clock));
   const std::size_t count = r.coordinates.size();
-  if (sums.size() != count + r.pairs.size() - r.first_sent) {
+  if (sums.size() != count + r.sent.size()) {
     throw error("round " + std::to_string(r.clock) + " of the Lasso has " +
                 std::to_string(sums.size()) + " sums on the servers, expected " +
-                std::to_string(count + r.pairs.size() - r.first_sent) +
-                " (two jobs sharing the servers?)");
+                std::to_string(count + r.sent.size()) + " (two jobs sharing the servers?)");
   }
-  std::unordered_map<std::uint64_t, double> gram;
-  for (std::size_t i = 0; i < r.pairs.size(); ++i) {
-    if (i >= r.first_sent) {
-      r.gram[i] = sums[count + i - r.first_sent];
-      gram_.insert(r.pairs[i], r.gram[i]);
-    }
-    gram.emplace(r.pairs[i], r.gram[i]);
+  for (std::size_t i = 0; i < r.sent.size(); ++i) {
+    r.gram[r.sent[i]] = sums[count + i];
+    gram_.insert(r.pairs[r.sent[i]], r.gram[r.sent[i]]);
   }
+  // The round's pairs are sorted: a lookup is a binary search, no per-round hash table.
   const auto entry = [&](int j, int k) {
-    return j == k ? diag_[j] : gram.at(gram_cache::pair(j, k));
+    if (j == k) return diag_[j];
+    const auto at = std::lower_bound(r.pairs.begin(), r.pairs.end(), gram_cache::pair(j, k));
+    return r.gram[static_cast<std::size_t>(at - r.pairs.begin())];
   };
 
   // Round c was pushed with the rounds of clocks c - staleness .. c - 1 in flight: their
@@ -281,11 +274,14 @@ lasso::path_point lasso::solve_penalty(double lambda) {
   return point;
 }
 
-double lasso::objective(double lambda) {
+double lasso::squared_residuals() {
   double local = 0;
   for (Eigen::Index i = 0; i < u_.size(); ++i) local += residual(i) * residual(i);
-  const double squares = get_comm().allreduce(local, reduce_op::sum);
-  return squares / (2 * n_) + lambda * (w_.array().abs() * scale_.array()).sum();
+  return get_comm().allreduce(local, reduce_op::sum);
+}
+
+double lasso::objective(double lambda) {
+  return squared_residuals() / (2 * n_) + lambda * (w_.array().abs() * scale_.array()).sum();
 }
 
 Eigen::VectorXd lasso::gradient(const std::string& name) {
@@ -326,9 +322,7 @@ void lasso::write_results(const std::vector<path_point>& path, double seconds) {
     passes += point.passes;
   }
   const double kkt = max_kkt_violation(last.lambda);
-  double squares = 0;
-  for (Eigen::Index i = 0; i < u_.size(); ++i) squares += residual(i) * residual(i);
-  squares = get_comm().allreduce(squares, reduce_op::sum);
+  const double squares = squared_residuals();
   metrics m;
   m.set("workers", get_worker_size())
       .set("rows", train_.total_rows)

@@ -37,15 +37,15 @@ class lasso : public paralg {
   void solve() override;
 
  private:
-  // A round of coordinate descent: its coordinates, every Gram pair its updates need (in
-  // a fixed order: those known when it was pushed, then those it sent), and, once applied,
-  // each coordinate's change of w.
+  // A round of coordinate descent: its coordinates, every Gram pair its updates need
+  // (sorted), their values (those not known when it was pushed filled in when the sums
+  // arrive), which of them it sent, and, once applied, each coordinate's change of w.
   struct round {
     std::int64_t clock = 0;
     std::vector<int> coordinates;
     std::vector<std::uint64_t> pairs;
-    std::vector<double> gram;  // by pair; the sent ones filled in when the sums arrive
-    std::size_t first_sent = 0;
+    std::vector<double> gram;
+    std::vector<std::size_t> sent;  // indices into pairs, in the order of the message
     std::vector<double> changes;
   };
 
@@ -69,6 +69,7 @@ class lasso : public paralg {
   void push_round(const round& r);
   void apply_round(round& r, double lambda);
   double residual(Eigen::Index i) const { return u_[i] - mean_y_ + shift_; }
+  double squared_residuals();               // |y - Xw - b|^2 over all rows; collective
   double objective(double lambda);          // exact, from every worker's residuals; collective
   double max_kkt_violation(double lambda);  // collective
   void write_results(const std::vector<path_point>& path, double seconds);
