@@ -194,10 +194,8 @@ void lda::build_proposals() {
   word_topics_.resize(v_);
   word_tables_.resize(v_);
   word_mass_.assign(v_, 0.0);
-  std::vector<char> present(v_, 0);
-  for (auto w : corpus_.words) present[static_cast<std::size_t>(w)] = 1;
   for (std::size_t w = 0; w < v_; ++w) {
-    if (!present[w]) continue;
+    if (!present_[w]) continue;
     auto& topics = word_topics_[w];
     topics.clear();
     weights.clear();
@@ -326,6 +324,8 @@ void lda::solve() {
   snapshot_nk_.assign(k_, 0);
   delta_nk_.assign(k_, 0);
   block_touched_.assign(blocks, 0);
+  present_.assign(v_, 0);
+  for (auto w : corpus_.words) present_[static_cast<std::size_t>(w)] = 1;
   initial_topics();
 
   const auto start = clock_type::now();

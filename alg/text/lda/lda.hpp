@@ -63,6 +63,7 @@ class lda : public paralg {
   std::vector<std::int32_t> delta_nwk_;  // this sweep's changes
   std::vector<std::int64_t> delta_nk_;
   std::vector<char> block_touched_;
+  std::vector<char> present_;  // the words of this worker's documents (alias tables for those)
   // alias: per word, its nonzero topics and their table; one dense table for the beta part.
   std::vector<std::vector<std::int32_t>> word_topics_;
   std::vector<alias_table> word_tables_;
