@@ -3,31 +3,13 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "paracel/load.hpp"
 #include "paracel/ring.hpp"
 #include "paracel/structured_load.hpp"
+#include "rating_lines.hpp"
 
 namespace paracel::alg {
 
 namespace {
-
-struct raw_rating {
-  std::string user, item;
-  double value = 0;
-};
-
-std::vector<raw_rating> parse_share(paralg& alg, const std::string& pattern) {
-  std::vector<raw_rating> out;
-  if (pattern.empty()) return out;
-  alg.paracel_load_handle(pattern, [&](std::string_view line, const line_location& where) {
-    const auto fields = split_fields(line);
-    if (fields.empty()) return;  // blank line
-    if (fields.size() != 3) throw_parse_error(where, line, "expected \"user item rating\"");
-    const double value = parse_number(fields[2], where, line);
-    out.push_back({std::string(fields[0]), std::string(fields[1]), value});
-  });
-  return out;
-}
 
 // Sends each rating to its user's owner; returns the ratings this worker owns.
 struct routed {
@@ -36,7 +18,7 @@ struct routed {
   std::vector<double> values;
 };
 
-routed route_to_owners(const comm& workers, const std::vector<raw_rating>& ratings,
+routed route_to_owners(const comm& workers, const std::vector<named_rating>& ratings,
                        const id_map& item_ids) {
   const int n = workers.size();
   std::vector<std::vector<std::string>> users(n);
@@ -68,8 +50,8 @@ int user_owner(const std::string& user, int workers) {
 
 mf_data load_mf_data(paralg& alg, const std::string& train, const std::string& test) {
   const comm& workers = alg.get_comm();
-  std::vector<raw_rating> train_share = parse_share(alg, train);
-  std::vector<raw_rating> test_share = parse_share(alg, test);
+  std::vector<named_rating> train_share = read_rating_lines(alg, train);
+  std::vector<named_rating> test_share = read_rating_lines(alg, test);
 
   // Dense item ids over the items of both sets.
   std::vector<std::string> names;
