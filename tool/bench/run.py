@@ -6,7 +6,7 @@
 
 Builds what it needs (Release), installs the baselines (tool/install_deps.sh --bench), runs
 the workloads (all, or those named in --only: ps, ssp, wordcount, kmeans, pagerank, lr,
-ridge, lasso, lda, mf, als), and writes DIR/results.md (the table, with the machine and this command) and the
+ridge, lasso, lda, mf, als, similarity, svd, components), and writes DIR/results.md (the table, with the machine and this command) and the
 plots. Baselines run interleaved with Paracel, and each figure is the median of --reps runs.
 Real data sets come from tool/data/fetch.py; without them those rows are left out.
 """
@@ -22,10 +22,11 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_common as common  # noqa: E402
-import wl_als, wl_kmeans, wl_lasso, wl_lda, wl_lr, wl_mf, wl_pagerank, wl_ps, wl_ridge, wl_ssp, wl_wordcount  # noqa: E402,E401,E501
+import wl_als, wl_kmeans, wl_lasso, wl_lda, wl_lr, wl_mf, wl_pagerank, wl_ps, wl_ridge, wl_ssp  # noqa: E402,E401,E501
+import wl_similarity, wl_svd, wl_vertex, wl_wordcount  # noqa: E402,E401
 
 WORKLOADS = ["ps", "wordcount", "kmeans", "pagerank", "lr", "ridge", "lasso", "lda", "mf", "als",
-             "ssp"]
+             "similarity", "svd", "components", "ssp"]
 
 
 def build(build_dir):
@@ -127,8 +128,9 @@ def main():
                          reps=args.reps or (1 if args.smoke else 3), smoke=args.smoke)
     start = time.monotonic()
     data = None
-    if {"lr", "mf", "als"} & set(chosen):
+    if {"lr", "mf", "als", "similarity", "svd"} & set(chosen):
         data = common.real_data("fashion_mnist", "movielens")
+    graphs = common.real_data("wordnet") if "components" in chosen else None
     steps = {"ps": lambda: wl_ps.measure(ctx), "wordcount": lambda: wl_wordcount.measure(ctx),
              "kmeans": lambda: wl_kmeans.measure(ctx),
              "pagerank": lambda: wl_pagerank.measure(ctx),
@@ -136,7 +138,9 @@ def main():
              "ridge": lambda: wl_ridge.measure(ctx), "lasso": lambda: wl_lasso.measure(ctx),
              "lda": lambda: wl_lda.measure(ctx),
              "mf": lambda: wl_mf.measure(ctx, data), "als": lambda: wl_als.measure(ctx, data),
-             "ssp": lambda: wl_ssp.measure(ctx)}
+             "similarity": lambda: wl_similarity.measure(ctx, data),
+             "svd": lambda: wl_svd.measure(ctx, data),
+             "components": lambda: wl_vertex.measure(ctx, graphs), "ssp": lambda: wl_ssp.measure(ctx)}
     for name in WORKLOADS:
         if name in chosen:
             began = time.monotonic()

@@ -98,7 +98,7 @@ def measure(ctx, data_folder):
     if data_folder:
         ratings = os.path.join(data_folder, "ratings", "movielens_dslabs.txt")
         compare(ctx, "MovieLens 100k", ratings, 10, 10, {"lambda": 0.1})
-    rows = 200000 if ctx.smoke else 5000000
+    rows = 200000 if ctx.smoke else 2000000
     big = datagen(ctx, "ratings", "als_ratings_%d.txt" % rows, rows, users=rows // 50,
                   items=rows // 500, rank=10, seed=5)
     # datagen may repeat a (user, item) pair; ALS takes each pair once.

@@ -20,7 +20,8 @@ constexpr const char* k_prefix = "svd/";
 
 // An orthonormal basis of the part of `block` outside span(basis) (whose columns are
 // orthonormal); empty when nothing is left (the basis spans an invariant subspace).
-Eigen::MatrixXd orthonormal_block(const Eigen::MatrixXd& basis, Eigen::MatrixXd block) {
+Eigen::MatrixXd orthonormal_block(const Eigen::Ref<const Eigen::MatrixXd>& basis,
+                                  Eigen::MatrixXd block) {
   const double before = block.norm();
   for (int pass = 0; pass < 2 && basis.cols() > 0; ++pass)  // twice is enough (Kahan)
     block -= basis * (basis.transpose() * block);
@@ -29,10 +30,8 @@ Eigen::MatrixXd orthonormal_block(const Eigen::MatrixXd& basis, Eigen::MatrixXd 
   pivoted.setThreshold(1e-10);
   const Eigen::Index rank = pivoted.rank();
   if (rank == 0) return {};
-  Eigen::MatrixXd q = pivoted.householderQ() * Eigen::MatrixXd::Identity(block.rows(), rank);
-  if (basis.cols() > 0) q -= basis * (basis.transpose() * q);
-  const Eigen::HouseholderQR<Eigen::MatrixXd> again(q);
-  return again.householderQ() * Eigen::MatrixXd::Identity(q.rows(), q.cols());
+  // Q's columns combine the projected columns: orthogonal to the basis as they are.
+  return pivoted.householderQ() * Eigen::MatrixXd::Identity(block.rows(), rank);
 }
 
 std::string vector_line(const std::string& name, const Eigen::RowVectorXd& values) {
@@ -92,7 +91,8 @@ Eigen::MatrixXd svd::normal_product(const Eigen::MatrixXd& x) {
   return Eigen::Map<const Eigen::MatrixXd>(sum.data(), x.rows(), x.cols());
 }
 
-svd::triplets svd::rayleigh_ritz(const Eigen::MatrixXd& basis, const Eigen::MatrixXd& product,
+svd::triplets svd::rayleigh_ritz(const Eigen::Ref<const Eigen::MatrixXd>& basis,
+                                 const Eigen::Ref<const Eigen::MatrixXd>& product,
                                  const Eigen::MatrixXd& projected) const {
   // The eigenvalues of basis' A'A basis (symmetric up to rounding) ascend: the largest k
   // are the last ones.
@@ -138,13 +138,17 @@ svd::triplets svd::run_randomized() {
 }
 
 svd::triplets svd::run_krylov() {
-  Eigen::MatrixXd basis = random_block();
-  Eigen::MatrixXd product = normal_product(basis);
-  Eigen::MatrixXd projected = basis.transpose() * product;  // grown a block at a time
-  Eigen::Index last = basis.cols();                         // columns of the newest block
+  // The basis and A'A of it, in buffers whose capacity doubles (no copy per block).
+  Eigen::MatrixXd basis_store = random_block();
+  Eigen::MatrixXd product_store = normal_product(basis_store);
+  Eigen::Index used = basis_store.cols();
+  Eigen::MatrixXd projected = basis_store.transpose() * product_store;  // grown a block at a time
+  Eigen::Index last = used;  // columns of the newest block
   triplets t;
   for (iterations_ = 1;; ++iterations_) {
-    if (basis.cols() >= cfg_.rank) {
+    const auto basis = basis_store.leftCols(used);
+    const auto product = product_store.leftCols(used);
+    if (used >= cfg_.rank) {
       t = rayleigh_ritz(basis, product, projected);
       if (t.residual <= cfg_.tolerance * t.sigma[0]) break;
     }
@@ -157,18 +161,22 @@ svd::triplets svd::run_krylov() {
     const Eigen::MatrixXd next_product = normal_product(next);
     // The new rows and columns of basis' A'A basis (A'A is symmetric).
     const Eigen::MatrixXd cross = basis.transpose() * next_product;
-    const Eigen::Index s = projected.rows(), b = next.cols();
-    projected.conservativeResize(s + b, s + b);
-    projected.topRightCorner(s, b) = cross;
-    projected.bottomLeftCorner(b, s) = cross.transpose();
+    const Eigen::Index b = next.cols();
+    projected.conservativeResize(used + b, used + b);
+    projected.topRightCorner(used, b) = cross;
+    projected.bottomLeftCorner(b, used) = cross.transpose();
     projected.bottomRightCorner(b, b) = next.transpose() * next_product;
-    basis.conservativeResize(Eigen::NoChange, basis.cols() + next.cols());
-    basis.rightCols(next.cols()) = next;
-    product.conservativeResize(Eigen::NoChange, product.cols() + next.cols());
-    product.rightCols(next.cols()) = next_product;
-    last = next.cols();
+    if (used + b > basis_store.cols()) {
+      const Eigen::Index capacity = std::max(used + b, 2 * basis_store.cols());
+      basis_store.conservativeResize(Eigen::NoChange, capacity);
+      product_store.conservativeResize(Eigen::NoChange, capacity);
+    }
+    basis_store.middleCols(used, b) = next;
+    product_store.middleCols(used, b) = next_product;
+    used += b;
+    last = b;
   }
-  if (basis.cols() < cfg_.rank) {
+  if (used < cfg_.rank) {
     throw error("the matrix has rank below " + std::to_string(cfg_.rank) +
                 ": ask for fewer singular values");
   }

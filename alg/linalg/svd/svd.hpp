@@ -44,7 +44,8 @@ class svd : public paralg {
   // (A'A) X of the (centred) matrix, summed over the workers. Collective.
   Eigen::MatrixXd normal_product(const Eigen::MatrixXd& x);
   // `product` is A'A basis, `projected` basis' A'A basis.
-  triplets rayleigh_ritz(const Eigen::MatrixXd& basis, const Eigen::MatrixXd& product,
+  triplets rayleigh_ritz(const Eigen::Ref<const Eigen::MatrixXd>& basis,
+                         const Eigen::Ref<const Eigen::MatrixXd>& product,
                          const Eigen::MatrixXd& projected) const;
   triplets run_krylov();
   triplets run_randomized();

@@ -10,7 +10,9 @@ svd_config svd_config::from(const config& cfg) {
   c.transpose = cfg.get<bool>("transpose", c.transpose);
   c.rank = cfg.get<int>("rank", c.rank);
   c.method = cfg.get<std::string>("method", c.method);
-  c.oversampling = cfg.get<int>("oversampling", c.oversampling);
+  // Block Lanczos gains little from a wider block, whose cost grows with the basis; the
+  // randomized range finder needs the extra vectors (Halko et al. suggest 5 to 10).
+  c.oversampling = cfg.get<int>("oversampling", c.method == "krylov" ? 2 : 10);
   c.power_iterations = cfg.get<int>("power_iterations", c.power_iterations);
   c.tolerance = cfg.get<double>("tolerance", c.tolerance);
   c.max_iterations = cfg.get<int>("max_iterations", c.max_iterations);

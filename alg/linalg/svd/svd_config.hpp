@@ -15,7 +15,7 @@ struct svd_config {
   bool transpose = false;          // triples: the second field names the row
   int rank = 10;                   // singular triplets wanted
   std::string method = "krylov";   // "krylov" (to a tolerance) or "randomized" (fixed passes)
-  int oversampling = 10;           // extra vectors in a block
+  int oversampling = -1;           // extra vectors in a block (default: 2 krylov, 10 randomized)
   int power_iterations = 7;        // randomized: products with A'A after the first
   double tolerance = 1e-10;        // krylov: |A'u - sigma v| <= tolerance * sigma_1, each triplet
   int max_iterations = 100;        // krylov: blocks at most
