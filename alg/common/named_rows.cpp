@@ -98,12 +98,47 @@ named_rows read_dense(paralg& alg, const std::string& pattern, std::uint64_t& wi
   return out;
 }
 
+// LIBSVM rows (paracel/libsvm.hpp's loader), the labels dropped; named afterwards.
+named_rows read_libsvm(paralg& alg, const std::string& pattern, std::uint64_t& width) {
+  named_rows out;
+  if (pattern.empty()) return out;
+  const libsvm_data data = alg.paracel_load_libsvm(pattern);
+  width = std::max(width, data.dimension);
+  for (Eigen::Index r = 0; r < data.features.outerSize(); ++r) {
+    for (decltype(data.features)::InnerIterator it(data.features, r); it; ++it) {
+      if (it.value() == 0) continue;
+      out.cols.push_back(static_cast<std::uint64_t>(it.col()));
+      out.values.push_back(it.value());
+    }
+    out.names.emplace_back();
+    out.offsets.push_back(out.cols.size());
+  }
+  return out;
+}
+
+// Names rows "0", "1", ... in input order: shares are consecutive byte ranges in rank order.
+void name_by_position(const comm& workers, named_rows& rows) {
+  const auto counts = workers.allgather(static_cast<std::uint64_t>(rows.size()));
+  std::uint64_t first = 0;
+  for (int r = 0; r < workers.rank(); ++r) first += counts[static_cast<std::size_t>(r)];
+  for (std::size_t i = 0; i < rows.size(); ++i) rows.names[i] = std::to_string(first + i);
+}
+
 }  // namespace
 
 loaded_rows load_named_rows(paralg& alg, const std::vector<std::string>& patterns,
                             const std::string& format, bool transpose) {
   const comm& workers = alg.get_comm();
   loaded_rows out;
+  if (format == "libsvm") {
+    std::uint64_t width = 0;
+    for (const auto& pattern : patterns) {
+      out.sets.push_back(read_libsvm(alg, pattern, width));
+      name_by_position(workers, out.sets.back());
+    }
+    out.columns = workers.allreduce(width, reduce_op::max);
+    return out;
+  }
   if (format == "dense") {
     std::uint64_t most = 0, least = ~std::uint64_t{0};
     for (const auto& pattern : patterns) {

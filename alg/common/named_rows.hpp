@@ -5,6 +5,9 @@
 //            add up. Columns get dense ids shared by every set loaded together.
 //   dense    "name v1 v2 ... vd" lines; columns are positions; rows stay with the worker that
 //            read them; every row of every set has the same width.
+//   libsvm   "label idx:value ..." lines (idx from 1, increasing; the label is not used);
+//            column idx - 1; rows stay with their reader and are named by their position
+//            among the input's non-blank lines ("0", "1", ...; files in sorted order).
 // Zero values are not stored. A malformed line is an error naming its file and line.
 #pragma once
 
@@ -36,7 +39,8 @@ struct loaded_rows {
   id_map column_ids;             // triples: the names of the columns this worker saw
 };
 
-// Loads every pattern (an empty one is an empty set) as `format` ("triples" or "dense").
+// Loads every pattern (an empty one is an empty set) as `format` ("triples", "dense" or
+// "libsvm").
 // Collective.
 loaded_rows load_named_rows(paralg& alg, const std::vector<std::string>& patterns,
                             const std::string& format, bool transpose);

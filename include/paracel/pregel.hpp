@@ -211,6 +211,8 @@ class pregel : public paralg {
   const std::string& name_of(std::size_t local) const { return names_[local]; }
   const Value& value_of(std::size_t local) const { return values_[local]; }
   const std::vector<edge>& out_edges_of(std::size_t local) const { return edges_[local]; }
+  // An aggregator's value after the last superstep that ran.
+  double aggregated(const std::string& name) const { return aggregators_.at(name).previous; }
   std::uint64_t vertex_count() const { return vertex_count_; }
   std::int64_t edge_count() const { return edge_count_; }   // lines read
   std::int64_t messages_sent() const { return messages_; }  // after combining, all workers
@@ -256,8 +258,6 @@ class pregel : public paralg {
                 : a.how == reduce::min ? std::min(a.current, x)
                                        : std::max(a.current, x);
   }
-  double aggregated(const std::string& name) const { return aggregators_.at(name).previous; }
-
   // Every worker's batches through the servers: written, the clock barrier, read.
   void exchange() {
     const std::string step = "pregel/" + std::to_string(superstep_) + "/";

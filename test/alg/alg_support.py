@@ -89,3 +89,12 @@ def read_libsvm(path, dimension=None):
 
 def tab_rows(text):
     return [tuple(line.split("\t")) for line in text.splitlines() if line]
+
+
+def read_named_vectors(path):
+    """name -> [floats] of "name<TAB>v1 v2 ..." lines (factors, singular vectors)."""
+    out = {}
+    for line in open(path):
+        name, values = line.rstrip("\n").split("\t")
+        out[name] = [float(v) for v in values.split()]
+    return out

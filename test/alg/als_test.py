@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, read_named_vectors, real_data, reference, run_failing_job,
+                         run_job)
 
 EXPLICIT = {"rank": 6, "iterations": 6, "lambda": 0.1, "block_rows": 16}
 IMPLICIT = dict(EXPLICIT, feedback="implicit", alpha=2.0, **{"lambda": 0.5})
@@ -40,14 +41,6 @@ def read_ratings(path):
     return [(u, i, float(v)) for u, i, v in (line.split() for line in open(path) if line.strip())]
 
 
-def read_factors(path):
-    out = {}
-    for line in open(path):
-        name, values = line.rstrip("\n").split("\t")
-        out[name] = [float(v) for v in values.split()]
-    return out
-
-
 def train(tmp_path, name, data, params, workers=3):
     out = tmp_path / name
     run_job("als", dict(params, input=data[0], test_input=data[1], output=str(out)), tmp_path,
@@ -67,7 +60,8 @@ def serial_trace(data, params):
         args += ["--cg", params.get("cg_steps", 3)]
     if "initial_item_factors" in params:
         args += ["--items", params["initial_item_factors"]]
-    return [[float(v) for v in line.split()] for line in reference("als_serial", *args).splitlines()]
+    lines = reference("als_serial", *args).splitlines()
+    return [[float(v) for v in line.split()] for line in lines]
 
 
 def numpy_half_step(ratings, fixed, solved_of, fixed_of, params):
@@ -118,8 +112,8 @@ def test_each_half_step_solves_the_normal_equations(tmp_path, generated, params)
                                for n, f in start.items()))
     _, out = train(tmp_path, "one", generated,
                    dict(params, iterations=1, initial_item_factors=str(initial)))
-    users = read_factors(out / "user_factors")
-    items = read_factors(out / "item_factors")
+    users = read_named_vectors(out / "user_factors")
+    items = read_named_vectors(out / "item_factors")
     # Users from the initial items, then items from those users: 1e-10 of the largest factor.
     assert_rows_equal(users, numpy_half_step(ratings, start, lambda r: r[0], lambda r: r[1],
                                              params), 1e-10)
@@ -219,9 +213,9 @@ def test_movielens_implicit_beats_popularity(tmp_path_factory, tmp_path):
     # Measured: precision@10 0.179 against popularity's 0.104.
     params = {"feedback": "implicit", "rank": 20, "iterations": 10, "lambda": 5.0, "alpha": 0.5}
     _, out = train(tmp_path, "implicit", liked, params)
-    model, popular = precision_at(10, read_factors(out / "user_factors"),
-                                  read_factors(out / "item_factors"), read_ratings(liked[0]),
-                                  read_ratings(liked[1]))
+    model, popular = precision_at(10, read_named_vectors(out / "user_factors"),
+                                  read_named_vectors(out / "item_factors"),
+                                  read_ratings(liked[0]), read_ratings(liked[1]))
     assert model >= popular + 0.05, (model, popular)
 
 
@@ -259,7 +253,8 @@ def test_repeated_implicit_events_add_up(tmp_path):
     a, out_a = train(tmp_path, "once", (str(once), ""), params)
     b, out_b = train(tmp_path, "split", (str(split_events), ""), params)
     assert a["trace"][-1][1] == pytest.approx(b["trace"][-1][1], rel=1e-12)
-    users_a, users_b = read_factors(out_a / "user_factors"), read_factors(out_b / "user_factors")
+    users_a = read_named_vectors(out_a / "user_factors")
+    users_b = read_named_vectors(out_b / "user_factors")
     assert sorted(users_a) == sorted(users_b) == ["u1", "u2", "u3"]
     for user in users_a:
         assert users_a[user] == pytest.approx(users_b[user], rel=1e-12)

@@ -1,7 +1,7 @@
 """Similarity search through prun.py (2 servers, 3 workers) against numpy brute force: per
 row the sorted top-k scores equal numpy's to 1e-12 (values, not neighbour lists: ties occur),
-on generated ratings (items compared by their users, cosine and Jaccard), generated dense rows
-and MovieLens items with at least 20 ratings."""
+on generated ratings (items compared by their users, cosine and Jaccard), generated dense rows,
+MovieLens items with at least 20 ratings and fashion-MNIST images (LIBSVM)."""
 
 import json
 import os
@@ -152,6 +152,21 @@ def test_movielens_items(tmp_path):
     want = brute_force(rows, rows, "cosine", 10, -1, True, sparse=True, min_count=20)
     assert metrics["rows"] == len(want) > 1000
     assert_same_scores(got, want)
+
+
+@pytest.mark.real_data
+def test_fashion_mnist_images_as_libsvm(tmp_path):
+    folder = os.path.join(real_data("fashion_mnist"), "classification")
+    subset = tmp_path / "images.libsvm"
+    with open(os.path.join(folder, "fashion_mnist_tops.test.libsvm")) as f:
+        lines = [next(f) for _ in range(3000)]
+    subset.write_text("".join(lines))
+    got, metrics = run(tmp_path, "fashion", {"input": str(subset), "format": "libsvm",
+                                             "top_k": 10, "block_rows": 500})
+    rows = {str(i): {int(p.split(":")[0]): float(p.split(":")[1]) for p in line.split()[1:]}
+            for i, line in enumerate(lines)}
+    assert metrics["rows"] == 3000
+    assert_same_scores(got, brute_force(rows, rows, "cosine", 10, -1, True, sparse=True))
 
 
 def test_bad_input_is_named(tmp_path):

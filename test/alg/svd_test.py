@@ -1,14 +1,15 @@
 """Truncated SVD through prun.py (2 servers, 3 workers) against LAPACK (numpy), or ARPACK
-(scipy's svds, tol=0) where the dense matrix is too big: singular values to 1e-10 relative, residuals |A v - sigma u| and |A'u - sigma v| <= 1e-8 sigma_1,
-orthonormal factors, the same subspaces (principal angles, never signs), on generated sparse
-and dense matrices, MovieLens' rating matrix and fashion-MNIST."""
+(scipy's svds, tol=0) where the dense matrix is too big: singular values to 1e-10 relative,
+residuals |A v - sigma u| and |A'u - sigma v| <= 1e-8 sigma_1, orthonormal factors, the same
+subspaces (principal angles, never signs), on generated sparse and dense matrices, MovieLens'
+rating matrix and fashion-MNIST."""
 
 import json
 import os
 
 import pytest
 
-from alg_support import real_data, run_failing_job, run_job
+from alg_support import read_named_vectors, real_data, run_failing_job, run_job
 
 
 def write_triples(path, a, transpose=False):
@@ -34,20 +35,12 @@ def generated(seed, m=400, n=150, density=0.2):
     return np.where(rng.random((m, n)) < density, low + rng.normal(size=(m, n)), 0.0)
 
 
-def read_vectors(path):
-    out = {}
-    for line in open(path):
-        name, values = line.rstrip("\n").split("\t")
-        out[name] = [float(v) for v in values.split()]
-    return out
-
-
 def run(tmp_path, name, config, workers=3):
     out = tmp_path / name
     run_job("svd", dict(config, output=str(out)), tmp_path, workers=workers)
     sigma = [float(line.split()[0]) for line in (out / "singular_values").read_text().split("\n")
              if line]
-    return (sigma, read_vectors(out / "u"), read_vectors(out / "v"),
+    return (sigma, read_named_vectors(out / "u"), read_named_vectors(out / "v"),
             json.loads((out / "metrics.json").read_text()), out)
 
 
@@ -145,16 +138,31 @@ def test_fashion_mnist(tmp_path):
     from scipy.sparse.linalg import svds
     from sklearn.datasets import load_svmlight_file
     folder = os.path.join(real_data("fashion_mnist"), "classification")
-    a = sp.vstack([load_svmlight_file(os.path.join(folder, "fashion_mnist_tops.%s.libsvm" % s),
-                                      n_features=784)[0] for s in ("train", "test")]).tocsr()
-    dense = tmp_path / "fashion.txt"
-    # The pixels have 3 significant digits (tool/data/sets.py): "%.3g" writes them exactly.
-    np.savetxt(dense, np.column_stack([np.arange(a.shape[0]), a.toarray()]),
-               fmt=["img%d"] + ["%.3g"] * 784)
-    sigma = run(tmp_path, "fashion", {"input": str(dense), "format": "dense", "rank": 10})[0]
+    files = [os.path.join(folder, "fashion_mnist_tops.%s.libsvm" % s) for s in ("test", "train")]
+    # Both files, as LIBSVM (the glob's files in sorted order: test, then train).
+    sigma, u, _, metrics, _ = run(tmp_path, "fashion", {
+        "input": os.path.join(folder, "fashion_mnist_tops.*.libsvm"), "format": "libsvm",
+        "rank": 10})
+    a = sp.vstack([load_svmlight_file(f, n_features=784)[0] for f in files]).tocsr()
     exact = sorted(svds(a, k=10, tol=0, return_singular_vectors=False), reverse=True)
-    assert a.shape == (70000, 784)
+    assert a.shape == (70000, 784) and metrics["rows"] == 70000 and len(u) == 70000
     np.testing.assert_allclose(sigma, exact, rtol=1e-10)
+    # Rows are named by position: row 60,000 + i is the train file's line i.
+    named = read_named_vectors(tmp_path / "fashion" / "v")  # LIBSVM columns, from 1
+    v = np.array([named[str(j + 1)] for j in range(784)])
+    np.testing.assert_allclose(np.array(u["10005"]) * np.array(sigma),
+                               a[10005].toarray()[0] @ v, atol=1e-8 * sigma[0])
+
+
+def test_libsvm_rows(tmp_path):
+    a = generated(4, m=150, n=70, density=0.3)
+    with open(tmp_path / "a.libsvm", "w") as out:
+        for row in a:
+            out.write("1 " + " ".join("%d:%r" % (j + 1, v) for j, v in enumerate(row) if v)
+                      + "\n")
+    result = run(tmp_path, "libsvm", {"input": str(tmp_path / "a.libsvm"), "format": "libsvm",
+                                      "rank": 5})
+    check(a, [str(r) for r in range(150)], [str(c + 1) for c in range(70)], result, 5)
 
 
 def test_bad_input_is_named(tmp_path):

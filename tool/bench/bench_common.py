@@ -111,3 +111,30 @@ def real_data(*sets):
         log("real data %s unavailable: %s" % (", ".join(sets), done.stderr.strip()))
         return None
     return done.stdout.strip().splitlines()[-1]
+
+
+_OPENBLAS = {}
+
+
+def openblas_env(ctx):
+    """The environment of a numpy/scipy/faiss baseline: OpenBLAS, what a numpy user runs,
+    instead of Debian's default reference BLAS, without changing the system's choice: the
+    package libopenblas0-pthread is unpacked into the scratch folder and its libblas.so.3 and
+    liblapack.so.3 preloaded. OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, set on some machines for
+    older OpenBLAS builds, are left out. Logs which BLAS numpy then uses (threadpoolctl)."""
+    if "env" not in _OPENBLAS:
+        sys.path.insert(0, os.path.join(ROOT, "tool", "data"))
+        import sources  # noqa: E402 -- the project's own Debian-package unpacker
+        folder = os.path.join(sources.deb("libopenblas0-pthread", ctx.scratch("packages")),
+                              "usr", "lib", "x86_64-linux-gnu", "openblas-pthread")
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+        env["LD_PRELOAD"] = " ".join(os.path.join(folder, lib)
+                                     for lib in ("libblas.so.3", "liblapack.so.3"))
+        probe = ("import numpy, threadpoolctl; numpy.ones((64, 64)) @ numpy.ones((64, 64)); "
+                 "print([(i['internal_api'], i.get('architecture'))"
+                 " for i in threadpoolctl.threadpool_info()])")
+        blas = run(["/usr/bin/python3", "-c", probe], env=env)
+        log("baselines run with OpenBLAS: %s" % blas.strip())
+        _OPENBLAS["env"] = env
+    return _OPENBLAS["env"]

@@ -6,7 +6,7 @@ np.linalg.solve, on OpenBLAS or whatever BLAS numpy has."""
 
 import os
 
-from bench_common import Row, datagen, interleaved, log, prun_job, run
+from bench_common import Row, datagen, interleaved, log, openblas_env, prun_job, run
 
 NUMPY = r"""
 import sys, time
@@ -80,7 +80,8 @@ def compare(ctx, name, train, rank, iterations, params):
     def numpy():
         seconds, rmse = map(float, run(["/usr/bin/python3", script, train, str(rank),
                                         str(iterations), str(params["lambda"]),
-                                        str(params.get("alpha", 0) if implicit else 0)]).split())
+                                        str(params.get("alpha", 0) if implicit else 0)],
+                                       env=openblas_env(ctx)).split())
         found["numpy"] = rmse
         return seconds
 

@@ -4,7 +4,7 @@ NearestNeighbors (each timed from the matrix in memory)."""
 
 import os
 
-from bench_common import Row, interleaved, log, prun_job, run
+from bench_common import Row, interleaved, log, openblas_env, prun_job, run
 
 BASELINE = r"""
 import sys, time
@@ -60,7 +60,8 @@ def compare(ctx, what, path, fmt, config):
                                                 top_k=10))[1]["score_seconds"]
 
     def baseline(which):
-        return lambda: float(run(["/usr/bin/python3", script, path, fmt, "10", which]))
+        return lambda: float(run(["/usr/bin/python3", script, path, fmt, "10", which],
+                                 env=openblas_env(ctx)))
 
     t_paracel, t_faiss, t_sklearn = interleaved(ctx.reps, paracel, baseline("faiss"),
                                                 baseline("sklearn"))

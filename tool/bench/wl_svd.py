@@ -6,7 +6,7 @@ values against ARPACK's is in the note."""
 import json
 import os
 
-from bench_common import Row, interleaved, log, prun_job, run
+from bench_common import Row, interleaved, log, openblas_env, prun_job, run
 from wl_similarity import fashion_dense
 
 BASELINE = r"""
@@ -48,7 +48,8 @@ def compare(ctx, what, path, fmt):
 
     def baseline(which):
         def measure():
-            seconds, values = json.loads(run(["/usr/bin/python3", script, path, fmt, which]))
+            seconds, values = json.loads(run(["/usr/bin/python3", script, path, fmt, which],
+                                             env=openblas_env(ctx)))
             found[which] = values
             return seconds
         return measure

@@ -4,7 +4,7 @@ clusters, each reading the same edge list."""
 
 import os
 
-from bench_common import Row, datagen, interleaved, log, prun_job, run
+from bench_common import Row, datagen, interleaved, log, openblas_env, prun_job, run
 
 BASELINE = r"""
 import sys, time
@@ -39,7 +39,8 @@ def compare(ctx, what, path):
         return seconds
 
     def baseline(which):
-        return lambda: float(run(["/usr/bin/python3", script, path, which]))
+        return lambda: float(run(["/usr/bin/python3", script, path, which],
+                                 env=openblas_env(ctx)))
 
     t_paracel, t_scipy, t_igraph = interleaved(ctx.reps, paracel, baseline("scipy"),
                                                baseline("igraph"))

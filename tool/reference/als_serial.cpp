@@ -90,15 +90,21 @@ void half_step(const options& o, const by_row& rows, Eigen::MatrixXd& x, const E
       continue;
     }
     const double reg = o.weighted ? o.lambda * static_cast<double>(rated.size()) : o.lambda;
-    Eigen::MatrixXd a = o.implicit ? gram : Eigen::MatrixXd::Zero(k, k);
-    Eigen::VectorXd b = Eigen::VectorXd::Zero(k);
-    for (const auto& [i, r] : rated) {
-      const Eigen::VectorXd yi = y.row(i).transpose();
-      const double c = o.implicit ? o.alpha * r : 1.0;  // extra confidence, or weight 1
-      a += c * yi * yi.transpose();
-      b += (o.implicit ? 1 + o.alpha * r : r) * yi;
+    // The rated rows' factors, each weighted on one side: a = Y_u' W Y_u (one matrix
+    // product, as a tight loop would do it) and b = Y_u' v.
+    const auto n = static_cast<Eigen::Index>(rated.size());
+    Eigen::MatrixXd yu(n, k), weighted(n, k);
+    Eigen::VectorXd v(n);
+    for (Eigen::Index j = 0; j < n; ++j) {
+      const auto [i, r] = rated[static_cast<std::size_t>(j)];
+      yu.row(j) = y.row(i);
+      weighted.row(j) = (o.implicit ? o.alpha * r : 1.0) * y.row(i);  // extra confidence
+      v[j] = o.implicit ? 1 + o.alpha * r : r;
     }
+    Eigen::MatrixXd a = yu.transpose() * weighted;
+    if (o.implicit) a += gram;
     a.diagonal().array() += reg;
+    const Eigen::VectorXd b = yu.transpose() * v;
     Eigen::VectorXd xu;
     if (o.cg) {
       xu = x.row(static_cast<Eigen::Index>(u)).transpose();

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -26,45 +27,30 @@ class numbered {
   }
 };
 
-class components : public pregel<std::uint64_t, std::uint64_t>, public numbered {
+// Each vertex ends with the best number (by Better) it hears of: its own, or one sent along
+// an edge. components takes the smallest over edges both ways, max_value the largest over
+// the edges as they are.
+template <class Better>
+class propagate_best : public pregel<std::uint64_t, std::uint64_t>, public numbered {
  public:
   using pregel::pregel;
 
  protected:
   void init(vertex& v) override { v.value() = number(v.name(), v.id()); }
   void compute(vertex& v, const std::vector<std::uint64_t>& messages) override {
-    const std::uint64_t best = std::min(v.value(), messages.empty() ? v.value() : messages.front());
-    if (v.superstep() == 0 || best < v.value()) {
-      v.value() = best;
-      v.send_to_neighbours(best);
-    }
+    const bool improved = !messages.empty() && Better()(messages.front(), v.value());
+    if (improved) v.value() = messages.front();
+    if (v.superstep() == 0 || improved) v.send_to_neighbours(v.value());
     v.vote_to_halt();
   }
   bool combine(std::uint64_t& into, const std::uint64_t& next) const override {
-    into = std::min(into, next);
+    if (Better()(next, into)) into = next;
     return true;
   }
 };
 
-class max_value : public pregel<std::uint64_t, std::uint64_t>, public numbered {
- public:
-  using pregel::pregel;
-
- protected:
-  void init(vertex& v) override { v.value() = number(v.name(), v.id()); }
-  void compute(vertex& v, const std::vector<std::uint64_t>& messages) override {
-    const std::uint64_t best = std::max(v.value(), messages.empty() ? v.value() : messages.front());
-    if (v.superstep() == 0 || best > v.value()) {
-      v.value() = best;
-      v.send_to_neighbours(best);
-    }
-    v.vote_to_halt();
-  }
-  bool combine(std::uint64_t& into, const std::uint64_t& next) const override {
-    into = std::max(into, next);
-    return true;
-  }
-};
+using components = propagate_best<std::less<>>;
+using max_value = propagate_best<std::greater<>>;
 
 class shortest_paths : public pregel<double, double> {
  public:

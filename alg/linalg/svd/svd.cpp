@@ -215,10 +215,13 @@ void svd::write_results(triplets t) {
   auto owner = [&](std::uint64_t id) {
     return static_cast<int>(id % static_cast<std::uint64_t>(workers));
   };
-  if (cfg_.format == "dense") {
+  if (cfg_.format != "triples") {  // columns are positions: from 0, or LIBSVM's from 1
+    const std::uint64_t base = cfg_.format == "libsvm" ? 1 : 0;
     for (std::uint64_t j = 0; j < columns_; ++j) {
-      if (owner(j) == get_worker_id())
-        v_lines.push_back(vector_line(std::to_string(j), t.v.row(static_cast<Eigen::Index>(j))));
+      if (owner(j) == get_worker_id()) {
+        v_lines.push_back(
+            vector_line(std::to_string(j + base), t.v.row(static_cast<Eigen::Index>(j))));
+      }
     }
   } else {
     for (const auto& [id, name] : names_of_owned_ids(get_comm(), column_ids_, owner))

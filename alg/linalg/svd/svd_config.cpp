@@ -19,8 +19,8 @@ svd_config svd_config::from(const config& cfg) {
   c.center = cfg.get<bool>("center", c.center);
   c.seed = static_cast<std::uint64_t>(cfg.get<std::int64_t>("seed", 1));
   cfg.check_no_unknown();
-  cfg.require(c.format == "triples" || c.format == "dense",
-              "format must be \"triples\" or \"dense\", not \"" + c.format + "\"");
+  cfg.require(c.format == "triples" || c.format == "dense" || c.format == "libsvm",
+              "format must be \"triples\", \"dense\" or \"libsvm\", not \"" + c.format + "\"");
   cfg.require(!c.transpose || c.format == "triples", "transpose applies to triples only");
   cfg.require(c.method == "krylov" || c.method == "randomized",
               "method must be \"krylov\" or \"randomized\", not \"" + c.method + "\"");

@@ -11,7 +11,7 @@ namespace paracel::alg {
 struct svd_config {
   std::string input;
   std::string output;
-  std::string format = "triples";  // "triples" (row col value) or "dense" (name v1 ... vd)
+  std::string format = "triples";  // "triples", "dense" or "libsvm" (named_rows.hpp)
   bool transpose = false;          // triples: the second field names the row
   int rank = 10;                   // singular triplets wanted
   std::string method = "krylov";   // "krylov" (to a tolerance) or "randomized" (fixed passes)

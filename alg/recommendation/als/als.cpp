@@ -9,6 +9,7 @@
 
 #include "factor_init.hpp"
 #include "paracel/load.hpp"
+#include "predict_pairs.hpp"
 #include "server_sum.hpp"
 
 namespace paracel::alg {
@@ -315,38 +316,15 @@ void als::predict() {
   const double mean = config::load(folder + "metrics.json").get<double>("global_mean");
   const auto users = read_factor_file(folder + "user_factors", -1);
   const auto items = read_factor_file(folder + "item_factors", -1);
-  std::vector<std::string> predictions;
-  double squared = 0;
-  std::int64_t rated = 0;
-  paracel_load_handle(cfg_.input, [&](std::string_view line, const line_location& where) {
-    const auto fields = split_fields(line);
-    if (fields.empty()) return;
-    if (fields.size() != 2 && fields.size() != 3)
-      throw_parse_error(where, line, "expected \"user item [rating]\"");
-    const auto u = users.find(std::string(fields[0]));
-    const auto i = items.find(std::string(fields[1]));
-    double predicted = mean;  // a user or item the model has no factors for
-    if (u != users.end() && i != items.end()) {
-      predicted = 0;
-      for (std::size_t f = 0; f < u->second.size() && f < i->second.size(); ++f)
-        predicted += u->second[f] * i->second[f];
-    }
-    std::ostringstream p;
-    p << std::setprecision(17) << predicted;
-    predictions.push_back(p.str());
-    if (fields.size() == 3) {
-      const double rating = parse_number(fields[2], where, line);
-      squared += (rating - predicted) * (rating - predicted);
-      ++rated;
-    }
+  predict_pairs(*this, cfg_.input, [&](std::string_view user, std::string_view item) {
+    const auto u = users.find(std::string(user));
+    const auto i = items.find(std::string(item));
+    if (u == users.end() || i == items.end()) return mean;  // no factors for one of them
+    double predicted = 0;
+    for (std::size_t f = 0; f < u->second.size() && f < i->second.size(); ++f)
+      predicted += u->second[f] * i->second[f];
+    return predicted;
   });
-  paracel_dump_vector(predictions, "predictions");  // in input order
-  squared = get_comm().allreduce(squared, reduce_op::sum);
-  rated = get_comm().allreduce(rated, reduce_op::sum);
-  metrics m;
-  m.set("rated", rated);
-  if (rated > 0) m.set("rmse", std::sqrt(squared / static_cast<double>(rated)));
-  paracel_dump_metrics(m);
 }
 
 }  // namespace paracel::alg

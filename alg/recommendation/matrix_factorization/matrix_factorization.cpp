@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "factor_init.hpp"
+#include "predict_pairs.hpp"
 
 namespace paracel::alg {
 
@@ -253,41 +254,18 @@ void matrix_factorization::predict() {
   };
   const auto users = load_factors("user_factors");
   const auto items = load_factors("item_factors");
-  std::vector<std::string> predictions;
-  double squared = 0;
-  std::int64_t rated = 0;
-  paracel_load_handle(cfg_.input, [&](const std::string& line) {
-    std::istringstream fields(line);
-    std::string user, item;
-    if (!(fields >> user >> item)) {
-      if (line.find_first_not_of(" \t\r") == std::string::npos) return;
-      throw error(cfg_.input + ": expected \"user item [rating]\", got: " + line);
-    }
+  predict_pairs(*this, cfg_.input, [&](std::string_view user, std::string_view item) {
     double predicted = mean;
-    const auto u = users.find(user);
-    const auto i = items.find(item);
+    const auto u = users.find(std::string(user));
+    const auto i = items.find(std::string(item));
     if (u != users.end()) predicted += u->second[0];
     if (i != items.end()) predicted += i->second[0];
     if (u != users.end() && i != items.end()) {
       for (std::size_t f = 1; f < u->second.size() && f < i->second.size(); ++f)
         predicted += u->second[f] * i->second[f];
     }
-    std::ostringstream p;
-    p << std::setprecision(10) << predicted;
-    predictions.push_back(p.str());
-    double rating = 0;
-    if (fields >> rating) {
-      squared += (rating - predicted) * (rating - predicted);
-      ++rated;
-    }
+    return predicted;
   });
-  paracel_dump_vector(predictions, "predictions");  // in input order
-  squared = get_comm().allreduce(squared, reduce_op::sum);
-  rated = get_comm().allreduce(rated, reduce_op::sum);
-  metrics m;
-  m.set("rated", rated);
-  if (rated > 0) m.set("rmse", std::sqrt(squared / static_cast<double>(rated)));
-  paracel_dump_metrics(m);
 }
 
 }  // namespace paracel::alg

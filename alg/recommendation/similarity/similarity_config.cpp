@@ -15,12 +15,12 @@ similarity_config similarity_config::from(const config& cfg) {
   c.min_count = cfg.get<int>("min_count", c.min_count);
   c.block_rows = cfg.get<int>("block_rows", c.block_rows);
   cfg.check_no_unknown();
-  cfg.require(c.format == "triples" || c.format == "dense",
-              "format must be \"triples\" or \"dense\", not \"" + c.format + "\"");
+  cfg.require(c.format == "triples" || c.format == "dense" || c.format == "libsvm",
+              "format must be \"triples\", \"dense\" or \"libsvm\", not \"" + c.format + "\"");
   cfg.require(c.measure == "cosine" || c.measure == "jaccard",
               "measure must be \"cosine\" or \"jaccard\", not \"" + c.measure + "\"");
-  cfg.require(c.measure != "jaccard" || c.format == "triples",
-              "jaccard compares sets: it needs the triples format");
+  cfg.require(c.measure != "jaccard" || c.format != "dense",
+              "jaccard compares sets: not dense rows (use triples or libsvm)");
   cfg.require(!c.transpose || c.format == "triples", "transpose applies to triples only");
   cfg.require(c.top_k > 0, "top_k must be > 0");
   cfg.require(c.min_count > 0, "min_count must be > 0");

@@ -12,9 +12,9 @@ struct similarity_config {
   std::string input;    // the rows whose neighbours are wanted (A)
   std::string against;  // the candidate rows (B); empty: A against itself
   std::string output;
-  std::string format = "triples";  // "triples" (row col [value]) or "dense" (name v1 ... vd)
+  std::string format = "triples";  // "triples", "dense" or "libsvm" (named_rows.hpp)
   bool transpose = false;          // triples: the second field names the row
-  std::string measure = "cosine";  // "cosine" or "jaccard" (sets; triples only)
+  std::string measure = "cosine";  // "cosine" or "jaccard" (sets; not dense rows)
   int top_k = 10;
   // Neighbours scoring below this are dropped (none by default).
   double threshold = -std::numeric_limits<double>::infinity();
