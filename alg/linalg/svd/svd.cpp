@@ -58,6 +58,14 @@ void svd::load() {
                 std::to_string(total_rows_) + " rows x " + std::to_string(columns_) +
                 " columns in " + cfg_.input + ")");
   }
+  // The basis has as many rows as A has columns: the smaller side belongs there.
+  if (cfg_.format == "triples" && columns_ > 2 * static_cast<std::uint64_t>(total_rows_) &&
+      get_worker_id() == 0) {
+    std::cerr << "svd: " << total_rows_ << " rows x " << columns_
+              << " columns: with \"transpose\": " << (cfg_.transpose ? "false" : "true")
+              << " the Krylov basis would be " << columns_ / static_cast<std::uint64_t>(total_rows_)
+              << "x smaller (U and V swap)" << std::endl;
+  }
   std::vector<Eigen::Triplet<double>> entries;
   for (std::size_t r = 0; r < rows_.size(); ++r) {
     for (auto at = rows_.offsets[r]; at < rows_.offsets[r + 1]; ++at)

@@ -125,9 +125,8 @@ als_data load_als_data(paralg& alg, const std::string& train, const std::string&
   auto grouped = [&](const als_side& side, const triples& t, bool sum) {
     return group(side, route(workers, side.layout, t), sum);
   };
-  // Held-out lines are scored one by one.
+  // Held-out lines are scored one by one, after the item half-step: only items keep them.
   data.users.train = grouped(data.users, train_by_user, sum_repeats);
-  data.users.test = grouped(data.users, test_by_user, false);
   data.items.train = grouped(data.items, by_item(train_by_user), sum_repeats);
   data.items.test = grouped(data.items, by_item(test_by_user), false);
 

@@ -47,7 +47,7 @@ struct als_side {
   std::vector<std::uint64_t> blocks;  // the blocks this worker owns, in order
   std::uint64_t rows = 0;             // ids in them (local indices [0, rows))
   rating_rows train;                  // per local row
-  rating_rows test;
+  rating_rows test;                   // held-out ratings (the item side only)
   // (id, name) of the owned ids, sorted by id.
   std::vector<std::pair<std::uint64_t, std::string>> names;
 };
