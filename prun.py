@@ -10,6 +10,10 @@ endpoint, then starts the workers with `mpirun -n W`, passing the endpoints as
 The exit status is the workers': 0 when all succeeded, otherwise non-zero (128 + signal
 when killed). The servers are always stopped: on success, on a worker or server failure, and
 on Ctrl-C or SIGTERM. Needs only the Python standard library.
+
+While the job runs prun shows one progress line (the workers' clocks, iterations per second,
+the latest reported loss, elapsed and remaining time) from the workers' per-iteration metrics,
+and when it ends it saves each server's statistics beside them (docs/observability.md).
 """
 
 import argparse
@@ -94,6 +98,11 @@ def parse_args(argv):
                         help="seconds after which the whole job is stopped (0: no limit)")
     parser.add_argument("--stop_grace", type=float, default=5.0,
                         help="seconds between SIGTERM and SIGKILL when stopping processes")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress line and no server summary")
+    parser.add_argument("--progress_every", type=float, default=30.0,
+                        help="seconds between progress lines when stderr is not a terminal "
+                        "(on a terminal the line is redrawn every second)")
     parser.add_argument("program", help="the worker program")
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="arguments passed to the program unchanged")
@@ -102,6 +111,8 @@ def parse_args(argv):
         parser.error("-p/--snum and -w/--wnum must be at least 1")
     if args.server_threads < 1:
         parser.error("--server_threads must be at least 1")
+    if args.progress_every <= 0:
+        parser.error("--progress_every must be positive")
     args.m_server = args.m_server or args.method
     args.hostfile_server = args.hostfile_server or args.hostfile
     return args
@@ -203,15 +214,19 @@ class Job:
     def __init__(self, args):
         self.args = args
         self.tmp = tempfile.mkdtemp(prefix="paracel-job-")
+        self.stats_dir = os.path.join(self.tmp, "server_stats")
+        os.mkdir(self.stats_dir)
         self.servers = []  # (label, Popen, stderr path)
         self.workers = None
         self.endpoints = []
+        self.progress = Progress(self.tmp, sys.stderr, args.progress_every, args.quiet)
 
     # ---- servers ---------------------------------------------------------------------
     def server_command(self):
         a = self.args
         bind = a.bind or ("127.0.0.1" if a.m_server == "local" else "*")
-        cmd = [a.server_bin, "--bind=" + bind, "--threads=%d" % a.server_threads]
+        cmd = [a.server_bin, "--bind=" + bind, "--threads=%d" % a.server_threads,
+               "--stats_dir=" + self.stats_dir]
         if a.advertise:
             cmd.append("--advertise=" + a.advertise)
         if a.plugin_dirs:
@@ -278,11 +293,13 @@ class Job:
         hostfile = a.hostfile if a.method == "mpi" else None
         cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
         info = ",".join(self.endpoints)
-        cmd += ["-x", "PARACEL_SERVER_INFO", a.program, "--server_info=" + info]
+        cmd += ["-x", "PARACEL_SERVER_INFO", "-x", "PARACEL_JOB_DIR", a.program,
+                "--server_info=" + info]
         if a.cfg_file:
             cmd.append("--cfg_file=" + os.path.abspath(a.cfg_file))
         cmd += a.args
-        self.workers = subprocess.Popen(cmd, env=child_env({"PARACEL_SERVER_INFO": info}),
+        env = child_env({"PARACEL_SERVER_INFO": info, "PARACEL_JOB_DIR": self.tmp})
+        self.workers = subprocess.Popen(cmd, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
                                         preexec_fn=limit_memory(a.mem_limit))
 
@@ -292,7 +309,9 @@ class Job:
         while True:
             status = self.workers.poll()
             if status is not None:
+                self.progress.finish()
                 return exit_status(status)
+            self.progress.poll()
             for label, proc, err in self.servers:
                 if proc.poll() is not None:
                     where = label
@@ -326,7 +345,183 @@ class Job:
             except subprocess.TimeoutExpired:
                 print("prun.py: process %d did not exit after SIGKILL" % proc.pid,
                       file=sys.stderr)
+        self.progress.finish()
+        self.save_server_stats()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def save_server_stats(self):
+        """Copies the servers' final statistics beside the workers' metrics (when these are
+        kept in an output folder) as server-<i>.json, i in --server_info order, and prints a
+        summary line per server."""
+        found = {}
+        for name in sorted(os.listdir(self.stats_dir)):
+            if not name.endswith(".json"):
+                continue
+            try:
+                with open(os.path.join(self.stats_dir, name), encoding="utf-8") as f:
+                    stats = json.load(f)
+                found[stats["endpoint"]] = stats
+            except (OSError, ValueError, KeyError) as e:
+                print("prun.py: unreadable server statistics %s: %s" % (name, e),
+                      file=sys.stderr)
+        keep = self.progress.metrics_dir()
+        if keep and keep.startswith(self.tmp):
+            keep = None  # no output folder: the metrics go with the job's temp folder
+        for index, endpoint in enumerate(self.endpoints):
+            stats = found.get(endpoint)
+            if stats is None:
+                continue
+            if keep:
+                try:
+                    with open(os.path.join(keep, "server-%d.json" % index), "w",
+                              encoding="utf-8") as f:
+                        json.dump(stats, f)
+                        f.write("\n")
+                except OSError as e:
+                    print("prun.py: cannot save server statistics in %s: %s" % (keep, e),
+                          file=sys.stderr)
+            if not self.args.quiet:
+                print("prun.py: " + server_summary(index, stats), file=sys.stderr)
+        if keep and not self.args.quiet:
+            report = "tool/report.py" if INSTALLED_PLUGIN_DIR is None else "paracel-report"
+            print("prun.py: metrics in %s (%s %s draws them)"
+                  % (keep, report, os.path.dirname(keep)), file=sys.stderr)
+
+
+def server_summary(index, stats):
+    """One line about a server: requests, the busiest op's latency, what it holds."""
+    ops = {name: op for name, op in stats.get("ops", {}).items() if op.get("requests")}
+    busiest = max(ops, key=lambda name: ops[name]["requests"], default=None)
+    text = "server %d %s: %d requests, %d errors" % (
+        index, stats.get("endpoint", "?"), stats.get("requests", 0), stats.get("errors", 0))
+    if busiest:
+        text += ", most %s (%d, p50 %.0f us, p99 %.0f us)" % (
+            busiest, ops[busiest]["requests"], ops[busiest]["p50_us"], ops[busiest]["p99_us"])
+    text += ", %d keys, %.1f MB held" % (stats.get("keys", 0), stats.get("bytes", 0) / 1e6)
+    return text
+
+
+class Progress:
+    """The live progress line, read from the workers' metrics files (worker-<k>.jsonl in the
+    folder that worker 0 names in <job folder>/metrics_dir). On a terminal the line is redrawn
+    in place every second; otherwise one line is printed every `every` seconds."""
+
+    def __init__(self, job_dir, stream, every, quiet):
+        self.job_dir = job_dir
+        self.stream = stream
+        self.quiet = quiet
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.every = 1.0 if self.tty else every
+        self.started = time.monotonic()
+        self.last_draw = self.started
+        self.folder = None
+        self.offsets = {}  # file -> bytes read
+        self.pending = {}  # file -> an incomplete last line
+        self.workers = {}  # worker -> its latest line
+        self.values = {}  # worker -> {reported name: latest value}
+        self.history = []  # (monotonic time, slowest clock), for the rate
+
+    def metrics_dir(self):
+        if self.folder is None:
+            try:
+                with open(os.path.join(self.job_dir, "metrics_dir"), encoding="utf-8") as f:
+                    self.folder = f.read().strip() or None
+            except OSError:
+                pass
+        return self.folder
+
+    def read(self):
+        folder = self.metrics_dir()
+        if not folder or not os.path.isdir(folder):
+            return
+        for name in os.listdir(folder):
+            if not (name.startswith("worker-") and name.endswith(".jsonl")):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as f:
+                    f.seek(self.offsets.get(path, 0))
+                    chunk = f.read()
+            except OSError:
+                continue
+            self.offsets[path] = self.offsets.get(path, 0) + len(chunk)
+            text = self.pending.pop(path, b"") + chunk
+            *lines, rest = text.split(b"\n")
+            if rest:
+                self.pending[path] = rest
+            for line in lines:
+                try:
+                    entry = json.loads(line)
+                    worker = int(entry["worker"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                self.workers[worker] = entry
+                self.values.setdefault(worker, {}).update(entry.get("report") or {})
+
+    def line(self):
+        now = time.monotonic()
+        elapsed = now - self.started
+        if not self.workers:
+            return "prun.py: %s elapsed, waiting for the first iteration" % clock_text(elapsed)
+        clocks = [e.get("clock", 0) for e in self.workers.values()]
+        slowest, fastest = min(clocks), max(clocks)
+        total = max(e.get("total", 0) for e in self.workers.values())
+        self.history.append((now, slowest))
+        while len(self.history) > 2 and now - self.history[0][0] > 30:
+            self.history.pop(0)
+        then, before = self.history[0]
+        rate = (slowest - before) / (now - then) if now > then and slowest > before else None
+        parts = ["clock %d" % slowest if slowest == fastest else "clock %d-%d" % (slowest, fastest)]
+        if total > 0:
+            parts[0] += " of %d" % total
+        parts[0] += " (%d worker%s)" % (len(self.workers), "" if len(self.workers) == 1 else "s")
+        if rate:
+            parts.append("%.3g it/s" % rate)
+        names = []
+        for values in self.values.values():
+            names += [n for n in values if n not in names]
+        for name in names[:2]:
+            seen = [v[name] for v in self.values.values() if isinstance(v.get(name), (int, float))]
+            if seen:
+                parts.append("%s %.6g" % (name, sum(seen) / len(seen)))
+        timing = clock_text(elapsed) + " elapsed"
+        if rate and total > slowest:
+            timing += ", ~%s left" % clock_text((total - slowest) / rate)
+        parts.append(timing)
+        return "prun.py: " + " | ".join(parts)
+
+    def draw(self, final=False):
+        text = self.line()
+        if self.tty:  # redrawn in place; the last one ends the line
+            self.stream.write("\r" + text + "\x1b[K" + ("\n" if final else ""))
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def poll(self):
+        if self.quiet or time.monotonic() - self.last_draw < self.every:
+            return
+        self.last_draw = time.monotonic()
+        self.read()
+        self.draw()
+
+    def finish(self):
+        """Draws the last state once, if there was any iteration."""
+        if self.quiet:
+            return
+        self.quiet = True  # finish() is called again on the way out
+        self.read()
+        if self.workers:
+            self.draw(final=True)
+        elif self.tty and time.monotonic() - self.started >= self.every:
+            self.stream.write("\r\x1b[K")  # the "waiting" line goes
+
+
+def clock_text(seconds):
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return "%d:%02d:%02d" % (seconds // 3600, seconds // 60 % 60, seconds % 60)
+    return "%d:%02d" % (seconds // 60, seconds % 60)
 
 
 def signal_group(proc, signum):

@@ -1,7 +1,8 @@
 # `cmake --install` gives a user everything needed to run jobs outside the tree: the library
 # and headers (`find_package(Paracel)` gives paracel::paracel for programs and paracel::plugin
 # for server plugins), paracel_server, the launcher
-# as bin/paracel-run (it finds the installed server and plugin folder itself), the algorithm
+# as bin/paracel-run (it finds the installed server and plugin folder itself), the job report
+# as bin/paracel-report, the algorithm
 # drivers and plugins (alg/CMakeLists.txt), datagen, and the demo configs.
 include(CMakePackageConfigHelpers)
 
@@ -22,6 +23,8 @@ string(REPLACE "INSTALLED_PLUGIN_DIR = None" "INSTALLED_PLUGIN_DIR = \"${PARACEL
 file(WRITE ${PROJECT_BINARY_DIR}/paracel-run "${_paracel_launcher}")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/prun.py)
 install(PROGRAMS ${PROJECT_BINARY_DIR}/paracel-run DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The job report (docs/observability.md), as bin/paracel-report.
+install(PROGRAMS tool/report.py DESTINATION ${CMAKE_INSTALL_BINDIR} RENAME paracel-report)
 install(FILES
   config/word_count.json config/logistic_regression.json config/matrix_factorization.json
   config/pagerank.json config/kmeans.json config/ridge.json

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -123,6 +124,31 @@ TEST(ServerProcess, ReportsItsEndpointAndStopsCleanlyOnSigterm) {
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(5000ms), 0);
   std::filesystem::remove(file);
+}
+
+TEST(ServerProcess, LogsStatsPeriodicallyAndWritesThemWhenStopped) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("paracel_stats_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  server_process server({"--stats_every=0.1", "--stats_dir=" + dir.string()});
+  const std::string endpoint = server.endpoint();
+  {
+    paracel::ps_client ps({endpoint});
+    for (int i = 0; i < 5; ++i) ps.push("k" + std::to_string(i), i);
+  }
+  std::this_thread::sleep_for(400ms);  // a few --stats_every periods
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(5000ms), 0);
+  const std::string err = server.read_stderr();
+  // Logged lines: time, who, level, then the statistics.
+  EXPECT_NE(err.find("server " + endpoint + " INFO stats {"), std::string::npos) << err;
+  const std::string port = endpoint.substr(endpoint.rfind(':') + 1);
+  std::ifstream in(dir / ("server-127.0.0.1-" + port + ".json"));
+  ASSERT_TRUE(in) << "no stats file in " << dir;
+  std::string written((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(written.find("\"endpoint\":\"" + endpoint + "\""), std::string::npos) << written;
+  EXPECT_NE(written.find("\"keys\":5,"), std::string::npos) << written;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ServerProcess, KilledServerIsADeadlineErrorNamingIt) {

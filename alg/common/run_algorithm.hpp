@@ -5,11 +5,12 @@
 #pragma once
 
 #include <exception>
-#include <iostream>
+#include <string>
 #include <utility>
 
 #include "paracel/comm.hpp"
 #include "paracel/config.hpp"
+#include "paracel/log.hpp"
 #include "paracel/paralg.hpp"
 
 namespace paracel::alg {
@@ -17,6 +18,7 @@ namespace paracel::alg {
 template <class Algorithm, class Config>
 int run_algorithm(int argc, char** argv, const char* name) {
   mpi_environment mpi(argc, argv);
+  log::set_identity("worker " + std::to_string(comm().rank()));  // before any config error
   try {
     auto cfg = Config::from(config::from_args(argc, argv));
     auto options = paralg_options::from_args(argc, argv);
@@ -25,7 +27,7 @@ int run_algorithm(int argc, char** argv, const char* name) {
     Algorithm job(std::move(options), std::move(cfg));
     job.solve();
   } catch (const std::exception& e) {
-    std::cerr << name << ": " << e.what() << std::endl;
+    log::error(name, ": ", e.what());
     return 1;
   }
   return 0;

@@ -47,6 +47,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -64,7 +65,8 @@
 
 namespace paracel {
 
-class ssp_reader;  // the worker side of SSP (internal)
+class ssp_reader;     // the worker side of SSP (internal)
+class iteration_log;  // the per-iteration metrics file (internal)
 
 struct PARACEL_EXPORT paralg_options {
   // Server endpoints. Empty: taken from the PARACEL_SERVER_INFO environment variable, which
@@ -75,6 +77,10 @@ struct PARACEL_EXPORT paralg_options {
   // How long a read may wait for the slowest worker before timeout_error.
   std::chrono::milliseconds clock_timeout = std::chrono::minutes(10);
   client_options client;  // deadlines and batching of the parameter-server client
+  // Per-iteration metrics: one JSON line per iter_commit in <output>/metrics/worker-<k>.jsonl
+  // (docs/observability.md); prun.py's progress line reads them. PARACEL_METRICS=off in the
+  // environment turns them off too.
+  bool iteration_metrics = true;
 
   // Reads --server_info=E1,E2 (as prun.py passes it) and --output=DIR from argv, falling
   // back to the environment. Unrelated arguments are left alone.
@@ -310,11 +316,16 @@ class PARACEL_EXPORT paralg {
   // cache. Collective.
   void paracel_sync();
   // Ends this worker's current iteration: its pending updates are applied, then its clock
-  // advances on the clock server.
+  // advances on the clock server, and the iteration's metrics line is written.
   void iter_commit();
   // This worker runs `iterations` clocks; once it committed them it no longer holds the
-  // others back.
+  // others back. Also starts the iteration metrics' clock (the loop begins here, loading
+  // is over).
   void set_total_iters(int iterations);
+  // A value of this worker's current iteration ("loss", "rmse", ...): written with the
+  // metrics line of the next iter_commit (or of paracel_dump_metrics, after the last one)
+  // and shown by prun.py's progress line. Cheap; not collective.
+  void report(std::string_view name, double value);
   int get_current_iter() const;
   int get_total_iters() const { return total_iters_; }
   const ssp_stats& get_ssp_stats() const;
@@ -449,7 +460,9 @@ class PARACEL_EXPORT paralg {
     dump_text(format_dict(data), name, merge);
   }
   // Writes worker 0's metrics as one JSON line into <output>/<name> (the other workers'
-  // are ignored) and, with a label, prints "label: {...}" on worker 0's stdout. Collective.
+  // are ignored) and, with a label, prints "label: {...}" on worker 0's stdout. Every worker
+  // also ends its iteration metrics with a "final" line (counters of the whole run and what
+  // was reported since the last iter_commit). Collective.
   void paracel_dump_metrics(const metrics& m, const std::string& label = "",
                             const std::string& name = "metrics.json");
   // One line per matrix row, values separated by spaces. Collective.
@@ -502,6 +515,7 @@ class PARACEL_EXPORT paralg {
   int total_iters_ = 0;
   std::string clock_table_;  // this paralg's table on the clock server
   std::unique_ptr<ssp_reader> ssp_;
+  std::unique_ptr<iteration_log> iterations_;
 };
 
 }  // namespace paracel

@@ -37,6 +37,7 @@
 // active and no message is in flight, or after `max_supersteps`.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -162,6 +163,9 @@ class pregel : public paralg {
       vertex v(this, id_of(i), i);
       init(v);
     }
+    // The metrics' clock starts: loading is over. One clock per superstep.
+    set_total_iters(static_cast<int>(std::min<std::int64_t>(
+        std::int64_t{get_current_iter()} + max_supersteps, std::numeric_limits<int>::max())));
     for (superstep_ = 0; superstep_ < max_supersteps;) {
       outbox_targets_.assign(workers_, {});
       outbox_messages_.assign(workers_, {});
@@ -196,6 +200,10 @@ class pregel : public paralg {
       }
       messages_ += static_cast<std::int64_t>(sums[1]);
       ++superstep_;
+      // One clock per superstep: its metrics line (docs/observability.md) and progress.
+      report("active_vertices", sums[0]);
+      report("messages", sums[1]);
+      iter_commit();
       if (sums[0] == 0 && sums[1] == 0) break;
     }
     // Everyone has read the last batches (before the reduction above).

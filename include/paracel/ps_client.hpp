@@ -52,8 +52,21 @@ struct client_options {
 struct server_stats {
   std::string endpoint;
   std::uint64_t keys = 0;
-  std::uint64_t bytes = 0;                   // keys plus values
-  std::map<std::string, std::uint64_t> ops;  // operation name -> requests served
+  std::uint64_t bytes = 0;  // keys plus values
+  // Operation name -> requests served; also "errors" (replies that were not ok) and
+  // "zmq_errors" (messages lost to ZeroMQ failures).
+  std::map<std::string, std::uint64_t> ops;
+  std::string json;  // everything the server reports (docs/observability.md)
+};
+
+// What this client sent and received since it was made (see ps_client::traffic).
+struct client_traffic {
+  std::uint64_t requests = 0;
+  std::uint64_t bytes_sent = 0;      // request frames
+  std::uint64_t bytes_received = 0;  // reply frames
+  std::uint64_t keys_pulled = 0;     // values received by reads (pull, pull_multi, pull_all, top_k)
+  std::uint64_t keys_pushed = 0;     // values sent by writes and updates (one per key)
+  std::chrono::nanoseconds blocked{0};  // time spent waiting for replies
 };
 
 // Identifies an asynchronous update so that the caller can wait for it.
@@ -184,6 +197,8 @@ class PARACEL_EXPORT ps_client {
   void unregister_filter(std::string_view name);
 
   std::vector<server_stats> stats();
+  // Counters of this client's own traffic; cheap (no request).
+  const client_traffic& traffic() const;
 
   // ---- SSP clocks (clock tables on server 0; see docs/protocol.md) ---------------------
   // A table is named, so that several algorithms (or jobs) sharing servers keep apart

@@ -7,8 +7,10 @@
 
 namespace paracel::client {
 
-connection::connection(zmq::context_t& context, std::string endpoint)
-    : endpoint_(std::move(endpoint)), socket_(context, zmq::socket_type::dealer) {
+connection::connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic)
+    : endpoint_(std::move(endpoint)),
+      traffic_(traffic),
+      socket_(context, zmq::socket_type::dealer) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::sndhwm, 100000);
   socket_.set(zmq::sockopt::rcvhwm, 100000);
@@ -31,8 +33,11 @@ std::uint64_t connection::send(proto::op code, std::vector<zmq::message_t>& payl
               static_cast<int>(std::max<std::int64_t>(remaining.count(), 0)));
   zmq::message_t head = proto::encode_header(h);
   const auto more = payload.empty() ? zmq::send_flags::none : zmq::send_flags::sndmore;
+  traffic_.requests += 1;
+  traffic_.bytes_sent += head.size();
   if (!socket_.send(head, more)) timeout(id, code);
   for (std::size_t i = 0; i < payload.size(); ++i) {
+    traffic_.bytes_sent += payload[i].size();
     const auto flags = i + 1 < payload.size() ? zmq::send_flags::sndmore : zmq::send_flags::none;
     // Once the first frame is queued the rest of the message always fits.
     (void)socket_.send(payload[i], flags);
@@ -73,10 +78,14 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   if (remaining.count() <= 0) timeout(awaited, code);
   zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
-  if (zmq::poll(&item, 1, remaining) == 0) timeout(awaited, code);
+  const auto waiting_since = clock::now();
+  const bool answered = zmq::poll(&item, 1, remaining) != 0;
+  traffic_.blocked += clock::now() - waiting_since;
+  if (!answered) timeout(awaited, code);
 
   std::vector<zmq::message_t> frames;
   if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+  for (const auto& frame : frames) traffic_.bytes_received += frame.size();
   proto::header h;
   try {
     h = proto::decode_header(frames.at(0));

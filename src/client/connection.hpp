@@ -12,6 +12,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "paracel/ps_client.hpp"
 #include "proto/message.hpp"
 
 namespace paracel::client {
@@ -25,7 +26,8 @@ struct reply {
 
 class connection {
  public:
-  connection(zmq::context_t& context, std::string endpoint);
+  // `traffic` (shared by a client's connections, outliving them) counts what goes through.
+  connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic);
 
   const std::string& endpoint() const { return endpoint_; }
 
@@ -54,6 +56,7 @@ class connection {
   [[noreturn]] void timeout(std::uint64_t id, proto::op code);
 
   std::string endpoint_;
+  client_traffic& traffic_;
   zmq::socket_t socket_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, reply> ready_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "client/connection.hpp"
 #include "paracel/ring.hpp"
@@ -15,6 +16,7 @@ using proto::op;
 
 struct ps_client::impl {
   client_options options;
+  client_traffic traffic;  // before the connections, which count into it
   std::vector<std::string> endpoints;
   zmq::context_t context{1};
   hash_ring ring;
@@ -123,6 +125,7 @@ struct ps_client::impl {
       sent.emplace_back(b.conn, b.conn->send(code, payload, until));
     }
     for (auto& [c, id] : sent) check(*c, c->await(id, code, until), code);
+    traffic.keys_pushed += keys.size();
   }
 };
 
@@ -133,7 +136,7 @@ ps_client::ps_client(std::vector<std::string> server_endpoints, client_options o
   std::vector<std::unique_ptr<connection>> doors;
   std::vector<std::uint64_t> ids;
   for (const auto& endpoint : impl_->endpoints) {
-    doors.push_back(std::make_unique<connection>(impl_->context, endpoint));
+    doors.push_back(std::make_unique<connection>(impl_->context, endpoint, impl_->traffic));
     std::vector<zmq::message_t> none;
     ids.push_back(doors.back()->send(op::hello, none, until));
   }
@@ -151,8 +154,8 @@ ps_client::ps_client(std::vector<std::string> server_endpoints, client_options o
     impl_->flat.push_back(std::move(doors[s]));
     shards.push_back(impl_->flat.back().get());
     for (std::size_t t = 1; t < ports.size(); ++t) {
-      impl_->flat.push_back(
-          std::make_unique<connection>(impl_->context, host + ":" + std::to_string(ports[t])));
+      impl_->flat.push_back(std::make_unique<connection>(
+          impl_->context, host + ":" + std::to_string(ports[t]), impl_->traffic));
       shards.push_back(impl_->flat.back().get());
     }
     impl_->servers.push_back(std::move(shards));
@@ -183,6 +186,7 @@ bool ps_client::pull_view(std::string_view key,
   client::reply r = impl_->call(c, op::pull, std::move(payload), impl_->deadline());
   if (r.header.st == status::not_found) return false;
   if (r.payload.size() != 1) throw error("server " + c.endpoint() + " sent a malformed pull reply");
+  impl_->traffic.keys_pulled += 1;
   visit(proto::view(r.payload[0]));
   return true;
 }
@@ -217,6 +221,7 @@ void ps_client::pull_multi_bytes(
       throw error("server " + c.endpoint() +
                   " answered pull_multi with the wrong number of values");
     }
+    impl_->traffic.keys_pulled += values.items.size();
     for (std::size_t j = 0; j < values.items.size(); ++j)
       visit(batches[n].indices[j], values.items[j]);
   }
@@ -236,6 +241,7 @@ void ps_client::push_bytes(std::string_view key, std::string value) {
   payload.emplace_back(key.data(), key.size());
   payload.emplace_back(value.data(), value.size());
   impl_->call(c, op::push, std::move(payload), impl_->deadline());
+  impl_->traffic.keys_pushed += 1;
 }
 
 void ps_client::push_multi_bytes(const std::vector<std::string>& keys,
@@ -264,6 +270,7 @@ update_ticket ps_client::update_bytes(std::string_view key, std::string delta,
   payload.emplace_back(delta.data(), delta.size());
   payload.emplace_back(updater.data(), updater.size());
   const std::uint64_t id = c.send(op::update, payload, until);
+  impl_->traffic.keys_pushed += 1;
   c.track_async(id, "update of key '" + std::string(key) + "' with '" + std::string(updater) + "'");
   return {index, id};
 }
@@ -294,6 +301,7 @@ std::int64_t ps_client::incr(std::string_view key, std::int64_t delta) {
   payload.emplace_back(key.data(), key.size());
   payload.push_back(proto::encode_args(delta));
   auto r = impl_->call(c, op::incr, std::move(payload), impl_->deadline());
+  impl_->traffic.keys_pushed += 1;
   return std::get<0>(proto::decode_args<std::int64_t>(r.payload.at(0)));
 }
 
@@ -339,6 +347,7 @@ void ps_client::pull_all_bytes(
       if (keys.items.size() != values.items.size()) {
         throw error("server " + c->endpoint() + " sent a pull_all page with unpaired keys");
       }
+      impl_->traffic.keys_pulled += keys.items.size();
       for (std::size_t i = 0; i < keys.items.size(); ++i) {
         if (keys.items[i] && values.items[i]) visit(*keys.items[i], *values.items[i]);
       }
@@ -373,6 +382,7 @@ std::vector<std::pair<std::string, std::string>> ps_client::top_k_bytes(std::siz
       throw error("server " + c.endpoint() + " sent a malformed top_k reply");
     auto keys = proto::decode_list(r.payload[0]);
     auto values = proto::decode_list(r.payload[1]);
+    impl_->traffic.keys_pulled += keys.items.size();
     for (std::size_t j = 0; j < keys.items.size() && j < values.items.size(); ++j) {
       if (!keys.items[j] || !values.items[j])
         throw error("server " + c.endpoint() + " sent a malformed top_k reply");
@@ -416,13 +426,24 @@ std::vector<server_stats> ps_client::stats() {
   std::vector<server_stats> out;
   for (std::size_t s = 0; s < impl_->servers.size(); ++s) {
     auto r = impl_->call(*impl_->servers[s][0], op::stats, {}, until);
-    auto [keys, bytes, ops] =
-        proto::decode_args<std::uint64_t, std::uint64_t, std::map<std::string, std::uint64_t>>(
-            r.payload.at(0));
-    out.push_back({impl_->endpoints[s], keys, bytes, std::move(ops)});
+    server_stats one{impl_->endpoints[s], 0, 0, {}, std::string(proto::view(r.payload.at(0)))};
+    try {
+      const auto doc = nlohmann::json::parse(one.json);
+      one.keys = doc.at("keys").get<std::uint64_t>();
+      one.bytes = doc.at("bytes").get<std::uint64_t>();
+      for (const auto& [name, counters] : doc.at("ops").items())
+        one.ops[name] = counters.at("requests").get<std::uint64_t>();
+      one.ops["errors"] = doc.at("errors").get<std::uint64_t>();
+      one.ops["zmq_errors"] = doc.at("zmq_errors").get<std::uint64_t>();
+    } catch (const nlohmann::json::exception& e) {
+      throw error("server " + impl_->endpoints[s] + " sent malformed stats: " + e.what());
+    }
+    out.push_back(std::move(one));
   }
   return out;
 }
+
+const client_traffic& ps_client::traffic() const { return impl_->traffic; }
 
 }  // namespace paracel
 

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "paracel/log.hpp"
+#include "paralg/iteration_log.hpp"
 #include "paralg/ssp_reader.hpp"
 
 namespace paracel {
@@ -41,6 +43,37 @@ paralg_options resolve(paralg_options options) {
 
 constexpr int k_dump_tag = 0xd0;
 
+// Where this job's iteration metrics go: <output>/metrics, or, without an output folder,
+// the launcher's job folder (PARACEL_JOB_DIR, set by prun.py) so that its progress line still
+// works; empty: nowhere.
+std::string iteration_folder(const paralg_options& options) {
+  const char* off = std::getenv("PARACEL_METRICS");
+  if (!options.iteration_metrics || (off != nullptr && std::string_view(off) == "off")) return {};
+  if (!options.output.empty()) return (fs::absolute(options.output) / "metrics").string();
+  if (const char* job = std::getenv("PARACEL_JOB_DIR")) return std::string(job) + "/metrics";
+  return {};
+}
+
+// Tells the launcher where the metrics are: <PARACEL_JOB_DIR>/metrics_dir holds the folder
+// (written whole, through a rename, so that prun never reads half a path).
+void tell_launcher(const std::string& folder) {
+  const char* job = std::getenv("PARACEL_JOB_DIR");
+  if (job == nullptr || folder.empty()) return;
+  const std::string target = std::string(job) + "/metrics_dir";
+  const std::string temporary = target + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << folder << '\n';
+    if (!out) {
+      log::warn("cannot write ", temporary, ": prun.py shows no progress");
+      return;
+    }
+  }
+  std::error_code failed;
+  fs::rename(temporary, target, failed);
+  if (failed) log::warn("cannot write ", target, ": prun.py shows no progress");
+}
+
 }  // namespace
 
 paralg_options paralg_options::from_args(int argc, char** argv) {
@@ -60,7 +93,11 @@ paralg::paralg(paralg_options options, comm workers)
     : workers_(std::move(workers)),
       options_(resolve(std::move(options))),
       ps_(options_.servers, options_.client) {
+  log::set_identity("worker " + std::to_string(get_worker_id()));
   if (!options_.output.empty()) init_output(options_.output);
+  const std::string metrics_folder = iteration_folder(options_);
+  iterations_ = std::make_unique<iteration_log>(metrics_folder, get_worker_id());
+  if (get_worker_id() == 0 && iterations_->enabled()) tell_launcher(metrics_folder);
   // One clock table per paralg, named by worker 0, so that algorithms (and jobs) sharing
   // servers never mix their clocks.
   std::uint64_t id = 0;
@@ -145,6 +182,7 @@ void paralg::paracel_dump_metrics(const metrics& m, const std::string& label,
     line.push_back(m.json());
     if (!label.empty()) std::cout << label << ": " << line.front() << std::endl;
   }
+  iterations_->record(get_current_iter(), total_iters_, get_ssp_stats(), ps_.traffic(), true);
   paracel_dump_vector(line, name);
 }
 
@@ -154,12 +192,18 @@ void paralg::paracel_sync() {
   ssp_->forget_all();  // every worker's updates are applied: cached values may be older
 }
 
-void paralg::iter_commit() { ssp_->committed(ps_.clock_commit(clock_table_, get_worker_id())); }
+void paralg::iter_commit() {
+  ssp_->committed(ps_.clock_commit(clock_table_, get_worker_id()));
+  iterations_->record(get_current_iter(), total_iters_, get_ssp_stats(), ps_.traffic());
+}
+
+void paralg::report(std::string_view name, double value) { iterations_->report(name, value); }
 
 void paralg::set_total_iters(int iterations) {
   if (iterations < 0) throw error("set_total_iters: iterations must not be negative");
   ps_.clock_register(clock_table_, get_worker_size(), get_worker_id(), iterations);
   total_iters_ = iterations;
+  iterations_->restart(get_ssp_stats(), ps_.traffic());
 }
 
 int paralg::get_current_iter() const { return ssp_->clock(); }

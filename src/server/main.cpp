@@ -1,10 +1,16 @@
 // paracel_server: runs one parameter server until SIGTERM or SIGINT.
 // Prints "PARACEL_SERVER_ENDPOINT <endpoint>" on stdout once it serves, and writes the
 // endpoint to --endpoint_file (atomically) when asked, so that a launcher can collect it.
+// With --stats_every it logs its statistics (one JSON object) every so many seconds; with
+// --stats_dir it writes them into that folder when it stops, as server-<host>-<port>.json
+// (docs/observability.md).
 #include <gflags/gflags.h>
 
+#include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -12,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "paracel/log.hpp"
 #include "server/server.hpp"
 
 DEFINE_string(bind, "127.0.0.1", "address or interface to bind; * for all interfaces");
@@ -25,6 +32,10 @@ DEFINE_string(plugin_dirs, "",
 DEFINE_uint64(max_request_bytes, std::uint64_t{512} << 20, "largest request accepted, in bytes");
 DEFINE_string(endpoint_file, "", "also write the bound endpoint to this file");
 DEFINE_int32(io_threads, 1, "ZeroMQ I/O threads");
+DEFINE_double(stats_every, 0, "log the server's statistics every so many seconds; 0: never");
+DEFINE_string(stats_dir, "",
+              "when it stops, write the server's statistics (JSON) into this folder as "
+              "server-<host>-<port>.json");
 
 namespace {
 
@@ -37,14 +48,45 @@ std::vector<std::string> split_dirs(const std::string& list) {
   return out;
 }
 
-void write_endpoint_file(const std::string& path, const std::string& endpoint) {
+// Writes `text` to `path` through a temporary file, so that a reader sees all of it or none.
+void write_atomically(const std::string& path, const std::string& text, const char* what) {
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary);
-    out << endpoint << '\n';
-    if (!out) throw paracel::error("cannot write endpoint file " + temporary);
+    out << text << '\n';
+    if (!out) throw paracel::error(std::string("cannot write ") + what + " " + temporary);
   }
   std::filesystem::rename(temporary, path);
+}
+
+// <dir>/server-<host>-<port>.json for the endpoint tcp://<host>:<port>.
+std::string stats_path(const std::string& dir, const std::string& endpoint) {
+  std::string name =
+      endpoint.substr(endpoint.find("://") == std::string::npos ? 0 : endpoint.find("://") + 3);
+  for (char& c : name) {
+    if (c == ':' || c == '/') c = '-';
+  }
+  return dir + "/server-" + name + ".json";
+}
+
+// Waits for SIGTERM or SIGINT, logging the statistics every --stats_every seconds meanwhile.
+void serve_until_stopped(const sigset_t& stop_signals, const paracel::server::server& server) {
+  if (FLAGS_stats_every <= 0) {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    return;
+  }
+  const auto period = std::chrono::duration<double>(FLAGS_stats_every);
+  const auto whole = std::chrono::duration_cast<std::chrono::seconds>(period);
+  const timespec interval{
+      static_cast<time_t>(whole.count()),
+      static_cast<long>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(period - whole).count())};
+  for (;;) {
+    if (sigtimedwait(&stop_signals, nullptr, &interval) >= 0) return;
+    if (errno != EAGAIN && errno != EINTR) return;
+    if (errno == EAGAIN) paracel::log::info("stats ", server.stats());
+  }
 }
 
 }  // namespace
@@ -52,8 +94,9 @@ void write_endpoint_file(const std::string& path, const std::string& endpoint) {
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("paracel_server [flags]: serve a shard of the parameter store");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
-  if (FLAGS_threads == 0 || FLAGS_port > 65535) {
-    std::cerr << "paracel_server: --threads must be >= 1 and --port <= 65535\n";
+  paracel::log::set_identity("paracel_server");
+  if (FLAGS_threads == 0 || FLAGS_port > 65535 || FLAGS_stats_every < 0) {
+    paracel::log::error("--threads must be >= 1, --port <= 65535 and --stats_every >= 0");
     return 2;
   }
   // Block the stop signals in every thread; the main thread waits for them below.
@@ -73,19 +116,28 @@ int main(int argc, char** argv) {
   options.io_threads = FLAGS_io_threads;
   for (const auto& dir : options.plugin_dirs) {
     if (!std::filesystem::is_directory(dir)) {
-      std::cerr << "paracel_server: plugin directory " << dir << " does not exist\n";
+      paracel::log::error("plugin directory ", dir, " does not exist");
       return 2;
     }
   }
   try {
     paracel::server::server server(options);
-    if (!FLAGS_endpoint_file.empty()) write_endpoint_file(FLAGS_endpoint_file, server.endpoint());
+    paracel::log::set_identity("server " + server.endpoint());
+    if (!FLAGS_endpoint_file.empty())
+      write_atomically(FLAGS_endpoint_file, server.endpoint(), "endpoint file");
     std::cout << "PARACEL_SERVER_ENDPOINT " << server.endpoint() << std::endl;
-    int signal_number = 0;
-    sigwait(&stop_signals, &signal_number);
+    serve_until_stopped(stop_signals, server);
     server.stop();
+    if (!FLAGS_stats_dir.empty()) {
+      try {
+        write_atomically(stats_path(FLAGS_stats_dir, server.endpoint()), server.stats(),
+                         "stats file");
+      } catch (const std::exception& e) {  // the job is over: statistics are not worth failing it
+        paracel::log::warn(e.what());
+      }
+    }
   } catch (const std::exception& e) {
-    std::cerr << "paracel_server: " << e.what() << '\n';
+    paracel::log::error(e.what());
     return 1;
   }
   return 0;

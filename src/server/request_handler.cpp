@@ -1,6 +1,7 @@
 #include "server/request_handler.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <queue>
 #include <string>
@@ -48,9 +49,11 @@ shard::key_predicate make_filter(handler_context& ctx, std::string_view name) {
     };
   }
   auto filter = find_plugin(ctx, plugin_kind::filter, name);
-  return [filter](std::string_view key) {
+  return [filter, &stats = ctx.own_stats](std::string_view key) {
+    stats.filter_calls.fetch_add(1, std::memory_order_relaxed);
     const int verdict = filter->entry->filter(key.data(), key.size());
     if (verdict < 0) {
+      stats.filter_errors.fetch_add(1, std::memory_order_relaxed);
       fail(status::plugin_error,
            "filter '" + filter->name + "' threw on key '" + std::string(key) + "'");
     }
@@ -65,12 +68,14 @@ void apply_update(handler_context& ctx, const plugin& updater, std::string_view 
     ctx.own_shard.put(key, delta);
     return;
   }
+  ctx.own_stats.updater_calls.fetch_add(1, std::memory_order_relaxed);
   // In place keeps the size, so the shard's byte accounting is unchanged.
   if (updater.in_place != nullptr && updater.in_place(*slot, delta)) return;
   std::string result;
   std::string error_text;
   const status code = run_updater(updater, *slot, delta, result, error_text);
   if (code != status::ok) {
+    ctx.own_stats.updater_errors.fetch_add(1, std::memory_order_relaxed);
     fail(code, "updater '" + updater.name + "' on key '" + std::string(key) + "': " + error_text);
   }
   ctx.own_shard.replace(*slot, std::move(result));
@@ -268,19 +273,8 @@ void on_unregister(handler_context& ctx, plugin_kind kind, std::span<zmq::messag
 }
 
 void on_stats(handler_context& ctx, std::span<zmq::message_t>, std::vector<zmq::message_t>& out) {
-  std::uint64_t keys = 0;
-  std::uint64_t bytes = 0;
-  for (const auto& s : ctx.all_shards) {
-    keys += s->keys();
-    bytes += s->bytes();
-  }
-  std::map<std::string, std::uint64_t> ops;
-  for (std::size_t i = 1; i < proto::k_op_count; ++i) {
-    ops[proto::op_name(static_cast<op>(i))] = ctx.counters.ops[i].load(std::memory_order_relaxed);
-  }
-  ops["errors"] = ctx.counters.errors.load(std::memory_order_relaxed);
-  ops["zmq_errors"] = ctx.counters.zmq_errors.load(std::memory_order_relaxed);
-  out.push_back(proto::encode_args(keys, bytes, ops));
+  const std::string text = stats_json(ctx.counters, ctx.all_shards, ctx.endpoint);
+  out.emplace_back(text.data(), text.size());
 }
 
 void on_clock(handler_context& ctx, const proto::header& h, std::span<zmq::message_t> in,
@@ -356,25 +350,31 @@ void error_reply(proto::header h, status code, const std::string& message,
 
 void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
                     std::vector<zmq::message_t>& reply) {
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t bytes_in = 0;
+  for (const auto& frame : request) bytes_in += frame.size();
   reply.clear();
   proto::header h;
+  std::size_t counted_as = 0;  // "unreadable" in stats until the header is read
+  bool failed = true;
   try {
     if (request.empty()) fail(status::bad_request, "empty message");
     h = proto::decode_header(request[0]);  // first, so that every error reply echoes the id
-    std::size_t total = 0;
-    for (const auto& frame : request) total += frame.size();
-    if (total > ctx.max_request_bytes) {
-      fail(status::too_large, "request of " + std::to_string(total) +
+    counted_as = static_cast<std::size_t>(h.code);
+    if (bytes_in > ctx.max_request_bytes) {
+      fail(status::too_large, "request of " + std::to_string(bytes_in) +
                                   " bytes exceeds the server's limit of " +
                                   std::to_string(ctx.max_request_bytes) + " (--max_request_bytes)");
     }
     if (h.st != status::ok) fail(status::bad_request, "a request must carry status ok");
-    ctx.counters.ops[static_cast<std::size_t>(h.code)].fetch_add(1, std::memory_order_relaxed);
     reply.push_back(proto::encode_header(h));
     dispatch(ctx, h, request.subspan(1), reply);
-    return;
+    failed = false;
   } catch (const protocol_error& e) {
-    if (e.partial()) h = *e.partial();
+    if (e.partial()) {
+      h = *e.partial();
+      counted_as = static_cast<std::size_t>(h.code);  // thread_stats clamps an unknown op to 0
+    }
     error_reply(h, e.code(), e.what(), reply);
   } catch (const status_error& e) {
     error_reply(h, e.code(), e.what(), reply);
@@ -383,7 +383,10 @@ void handle_request(handler_context& ctx, std::span<zmq::message_t> request,
   } catch (const std::exception& e) {
     error_reply(h, status::internal_error, std::string("internal error: ") + e.what(), reply);
   }
-  ctx.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  std::uint64_t bytes_out = 0;
+  for (const auto& frame : reply) bytes_out += frame.size();
+  ctx.own_stats.record(counted_as, bytes_in, bytes_out, std::chrono::steady_clock::now() - started,
+                       failed);
 }
 
 }  // namespace paracel::server

@@ -2,8 +2,6 @@
 // an unknown op or a failing plugin becomes an error reply naming the problem.
 #pragma once
 
-#include <array>
-#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -12,23 +10,19 @@
 #include "proto/message.hpp"
 #include "server/clock_service.hpp"
 #include "server/plugin_registry.hpp"
+#include "server/server_stats.hpp"
 #include "server/shard.hpp"
 
 namespace paracel::server {
-
-// Server-wide counters, shared by all threads.
-struct server_counters {
-  std::array<std::atomic<std::uint64_t>, proto::k_op_count> ops{};
-  std::atomic<std::uint64_t> errors{0};      // requests answered with an error status
-  std::atomic<std::uint64_t> zmq_errors{0};  // failed sends and receives (logged once)
-};
 
 // What the handler of one thread may touch.
 struct handler_context {
   shard& own_shard;
   const std::vector<std::unique_ptr<shard>>& all_shards;  // read-only use: stats
   plugin_registry& registry;
-  server_counters& counters;
+  const server_counters& counters;          // read-only use: stats
+  thread_stats& own_stats;                  // this thread's counters
+  const std::string& endpoint;              // the server's, for stats
   const std::vector<std::uint16_t>& ports;  // of every server thread, for hello
   std::size_t max_request_bytes;
   clock_service* clocks = nullptr;          // thread 0 only: the SSP clock table

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <iterator>
 #include <stdexcept>
 #include <zmq_addon.hpp>
+
+#include "paracel/log.hpp"
 
 namespace paracel::server {
 
@@ -29,7 +30,10 @@ std::string advertised_host(const server_options& options) {
 }  // namespace
 
 server::server(server_options options)
-    : options_(std::move(options)), context_(options_.io_threads), registry_(options_.plugin_dirs) {
+    : options_(std::move(options)),
+      context_(options_.io_threads),
+      registry_(options_.plugin_dirs),
+      counters_(options_.threads) {
   if (options_.threads == 0) throw error("a server needs at least one thread");
   for (std::size_t t = 0; t < options_.threads; ++t) {
     shards_.push_back(std::make_unique<shard>());
@@ -80,9 +84,13 @@ void send_to(zmq::socket_t& socket, const zmq::message_t& identity,
   }
 }
 
-// Receives one request, waiting at most until `until` (forever when it is max()).
-bool receive(zmq::socket_t& socket, std::vector<zmq::message_t>& request,
-             std::chrono::steady_clock::time_point until) {
+// Receives the requests waiting on `socket` into `batch` (at most its capacity): waits for
+// the first one at most until `until` (forever when it is max()), takes the rest without
+// waiting. Returns how many it received.
+std::size_t receive_batch(zmq::socket_t& socket, std::vector<std::vector<zmq::message_t>>& batch,
+                          std::chrono::steady_clock::time_point until) {
+  std::size_t received = 0;
+  auto flags = zmq::recv_flags::none;
   if (until != std::chrono::steady_clock::time_point::max()) {
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
         until - std::chrono::steady_clock::now());
@@ -90,12 +98,22 @@ bool receive(zmq::socket_t& socket, std::vector<zmq::message_t>& request,
     if (zmq::poll(&item, 1,
                   std::max(wait, std::chrono::milliseconds(0)) + std::chrono::milliseconds(1)) ==
         0) {
-      return false;
+      return 0;
     }
-    return zmq::recv_multipart(socket, std::back_inserter(request), zmq::recv_flags::dontwait)
-        .has_value();
+    flags = zmq::recv_flags::dontwait;
   }
-  return zmq::recv_multipart(socket, std::back_inserter(request)).has_value();
+  for (auto& request : batch) {
+    request.clear();
+    try {
+      if (!zmq::recv_multipart(socket, std::back_inserter(request), flags)) break;
+    } catch (const zmq::error_t&) {
+      if (received == 0) throw;
+      break;  // serve what was received; the next call meets the error again
+    }
+    ++received;
+    flags = zmq::recv_flags::dontwait;
+  }
+  return received;
 }
 
 }  // namespace
@@ -103,47 +121,68 @@ bool receive(zmq::socket_t& socket, std::vector<zmq::message_t>& request,
 void server::serve(std::size_t t) {
   zmq::socket_t& socket = sockets_[t];
   std::vector<outgoing> outbox;
+  thread_stats& stats = *counters_.threads[t];
   handler_context context{*shards_[t],
                           shards_,
                           registry_,
                           counters_,
+                          stats,
+                          endpoint_,
                           ports_,
                           options_.max_request_bytes,
                           t == 0 ? &clocks_ : nullptr,
                           {},
                           &outbox};
-  std::vector<zmq::message_t> request;
+  // Requests are taken in batches of what is waiting, so that the batch's size measures the
+  // queue (stats: queue) at no cost.
+  std::vector<std::vector<zmq::message_t>> batch(k_batch);
   std::vector<zmq::message_t> reply;
-  for (;;) {
-    request.clear();
+  // A failed send or receive loses one message, not the server: counted in stats, and the
+  // first one logged so that an operator learns of it. False once the context is shut down.
+  auto guarded = [&](const auto& step) {
     try {
+      step();
+      return true;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == ETERM) return false;
+      if (counters_.zmq_errors.fetch_add(1, std::memory_order_relaxed) == 0) {
+        log::error("thread ", t, ": ZeroMQ error ", e.num(), " (", e.what(),
+                   "); further ZeroMQ errors are only counted (stats: zmq_errors)");
+      }
+      return true;
+    }
+  };
+  for (bool running = true; running;) {
+    std::size_t received = 0;
+    running = guarded([&] {
       // Thread 0 wakes up for the deadlines of parked clock waits.
       const auto until =
           context.clocks ? clocks_.next_deadline() : std::chrono::steady_clock::time_point::max();
-      if (receive(socket, request, until) && request.size() >= 2) {
+      received = receive_batch(socket, batch, until);
+    });
+    if (received > 0) stats.record_queue(received);
+    for (std::size_t i = 0; i < received && running; ++i) {
+      auto& request = batch[i];
+      if (request.size() < 2) continue;
+      running = guarded([&] {
         context.identity = proto::view(request[0]);
         handle_request(context, std::span(request).subspan(1), reply);
         if (!reply.empty()) send_to(socket, request[0], reply);
-      }
-      if (context.clocks) clocks_.expire(std::chrono::steady_clock::now(), outbox);
-      for (auto& message : outbox) {
+      });
+    }
+    if (context.clocks) clocks_.expire(std::chrono::steady_clock::now(), outbox);
+    for (auto& message : outbox) {
+      if (!running) break;
+      running = guarded([&] {
         const zmq::message_t identity(message.identity.data(), message.identity.size());
         send_to(socket, identity, message.frames);
-      }
-      outbox.clear();
-    } catch (const zmq::error_t& e) {
-      if (e.num() == ETERM) break;
-      // A failed send or receive loses one message, not the server: counted in stats, and
-      // the first one logged so that an operator learns of it.
-      if (counters_.zmq_errors.fetch_add(1, std::memory_order_relaxed) == 0) {
-        std::fprintf(stderr,
-                     "paracel_server %s: thread %zu: ZeroMQ error %d (%s); further ZeroMQ "
-                     "errors are only counted (stats: zmq_errors)\n",
-                     endpoint_.c_str(), t, e.num(), e.what());
-      }
+      });
     }
+    outbox.clear();
   }
   socket.close();
 }
+
+std::string server::stats() const { return stats_json(counters_, shards_, endpoint_); }
 
 }  // namespace paracel::server

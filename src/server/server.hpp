@@ -18,6 +18,7 @@
 
 #include "server/plugin_registry.hpp"
 #include "server/request_handler.hpp"
+#include "server/server_stats.hpp"
 #include "server/shard.hpp"
 
 namespace paracel::server {
@@ -44,10 +45,14 @@ class server {
   // The endpoint clients connect to, e.g. "tcp://127.0.0.1:40123".
   const std::string& endpoint() const { return endpoint_; }
   const server_options& options() const { return options_; }
+  // Its statistics as one JSON object (what the stats op answers).
+  std::string stats() const;
   void stop();
 
  private:
   void serve(std::size_t thread);
+
+  static constexpr std::size_t k_batch = 64;  // requests taken off a socket at once
 
   server_options options_;
   zmq::context_t context_;

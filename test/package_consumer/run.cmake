@@ -8,7 +8,7 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${PARACEL_BUILD_DIR} --prefix
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "install failed")
 endif()
-foreach(file bin/paracel-run bin/paracel_server bin/word_count bin/logistic_regression
+foreach(file bin/paracel-run bin/paracel-report bin/paracel_server bin/word_count bin/logistic_regression
              bin/datagen share/paracel/config/word_count.json)
   if(NOT EXISTS ${prefix}/${file})
     message(FATAL_ERROR "the install lacks ${file}")

@@ -75,8 +75,10 @@ void logistic_regression::train_dgd() {
     snapshot(t, x);
     const Eigen::VectorXd y = x + t / (t + 3.0) * (x - previous);  // Nesterov's look-ahead
     // This worker's share of x_{t+1} - x_t = (y - x) - rate * grad f(y).
+    double loss = 0;
     const Eigen::VectorXd gradient =
-        logistic_gradient(train_.x, train_.y, y) / n + cfg_.l2 / workers * y;
+        logistic_gradient(train_.x, train_.y, y, &loss) / n + cfg_.l2 / workers * y;
+    report_loss(loss, train_.x.rows(), y);
     advance_model(t, x, previous, (y - x) / workers - rate_ * gradient);
     previous = x;
     maybe_straggle();
@@ -94,14 +96,17 @@ void logistic_regression::train_ipm() {
     snapshot(pass, x);
     Eigen::VectorXd w = x;
     const double rate = rate_at_pass(pass);
+    double loss = 0;  // of each batch before its step: the pass's running loss
     for (Eigen::Index first = 0; first < rows; first += cfg_.batch_size) {
       const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - first);
       const sparse_rows batch = train_.x.middleRows(first, len);
       const Eigen::VectorXd gradient =
-          logistic_gradient(batch, train_.y.segment(first, len), w) / static_cast<double>(len) +
+          logistic_gradient(batch, train_.y.segment(first, len), w, &loss) /
+              static_cast<double>(len) +
           cfg_.l2 * w;
       w -= rate * gradient;
     }
+    report_loss(loss, rows, x);
     advance_model(pass, x, previous, (w - x) / workers);  // x_{t+1}: the local models' mean
     previous = x;
     maybe_straggle();
@@ -128,8 +133,10 @@ void logistic_regression::train_sgd(bool adagrad) {
         if (next >= rows) next = 0;
         const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - next);
         const sparse_rows batch = train_.x.middleRows(next, len);
-        gradient +=
-            logistic_gradient(batch, train_.y.segment(next, len), x) / static_cast<double>(len);
+        double loss = 0;
+        gradient += logistic_gradient(batch, train_.y.segment(next, len), x, &loss) /
+                    static_cast<double>(len);
+        report_loss(loss, len, x);
         next += len;
       }
       if (adagrad) {
@@ -228,6 +235,12 @@ void logistic_regression::maybe_straggle() {
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(cfg_.slow_ms));
 }
 
+void logistic_regression::report_loss(double loss_sum, Eigen::Index rows,
+                                      const Eigen::VectorXd& w) {
+  if (rows == 0) return;
+  report("loss", loss_sum / static_cast<double>(rows) + cfg_.l2 / 2 * w.squaredNorm());
+}
+
 void logistic_regression::snapshot(int clock, const Eigen::VectorXd& w) {
   if (cfg_.eval_every <= 0 || get_worker_id() != 0 || clock % cfg_.eval_every != 0) return;
   snapshots_.emplace_back(
@@ -242,6 +255,8 @@ double logistic_regression::objective(const examples& data, const Eigen::VectorX
 }
 
 void logistic_regression::write_results(const Eigen::VectorXd& w) {
+  const double train_objective = objective(train_, w, true);
+  report("loss", train_objective);  // the final metrics line: the objective of the result
   metrics m;
   m.set("method", cfg_.method)
       .set("workers", get_worker_size())
@@ -250,7 +265,7 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
       .set("learning_rate", rate_)
       .set("load_seconds", load_seconds_)
       .set("train_seconds", train_seconds_)
-      .set("train_objective", objective(train_, w, true));
+      .set("train_objective", train_objective);
   examples test;
   if (!cfg_.test_input.empty()) {
     test = load_examples(*this, cfg_.test_input, cfg_.format, cfg_.bias,
@@ -260,8 +275,10 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
     for (Eigen::Index i = 0; i < margins.size(); ++i)
       correct += (margins[i] >= 0 ? 1 : -1) == test.y[i];
     correct = get_comm().allreduce(correct, reduce_op::sum);
+    const double test_logloss = objective(test, w, false);
+    report("test_logloss", test_logloss);
     m.set("test_rows", test.total_rows)
-        .set("test_logloss", objective(test, w, false))
+        .set("test_logloss", test_logloss)
         .set("test_accuracy", static_cast<double>(correct) / static_cast<double>(test.total_rows));
   }
   // The training objective (and test log-loss) at the snapshots worker 0 took, evaluated by

@@ -54,6 +54,9 @@ class logistic_regression : public paralg {
   double lipschitz_bound();  // of the objective's gradient (collective)
   void maybe_straggle();
   void snapshot(int clock, const Eigen::VectorXd& w);
+  // Reports this iteration's loss: the mean of `rows` losses summing to loss_sum (this
+  // worker's rows, at the point its gradient was taken) plus the L2 term at w.
+  void report_loss(double loss_sum, Eigen::Index rows, const Eigen::VectorXd& w);
   // Mean loss over all rows of `data` plus the L2 term (collective).
   double objective(const examples& data, const Eigen::VectorXd& w, bool with_l2);
   void write_results(const Eigen::VectorXd& w);

@@ -27,10 +27,14 @@ inline double logistic_loss(const sparse_rows& x, const Eigen::VectorXd& y,
   return sum;
 }
 
-// Sum over the rows of the gradient of their loss.
+// Sum over the rows of the gradient of their loss; adds the sum of their losses to `loss`
+// when given (the margins are at hand: it costs no product).
 inline Eigen::VectorXd logistic_gradient(const sparse_rows& x, const Eigen::VectorXd& y,
-                                         const Eigen::VectorXd& w) {
+                                         const Eigen::VectorXd& w, double* loss = nullptr) {
   Eigen::VectorXd coef = (x * w).cwiseProduct(y);
+  if (loss != nullptr) {
+    for (Eigen::Index i = 0; i < coef.size(); ++i) *loss += log1p_exp_neg(coef[i]);
+  }
   for (Eigen::Index i = 0; i < coef.size(); ++i) coef[i] = -y[i] * sigmoid(-coef[i]);
   return x.transpose() * coef;
 }

@@ -202,7 +202,9 @@ void kmeans::solve() {
   const auto start = std::chrono::steady_clock::now();
   for (int t = 0; t < cfg_.max_rounds; ++t) {
     const std::string key = "km/acc/" + std::to_string(t);
-    paracel_bupdate(key, assign(centres, nullptr), builtin::add);
+    const std::vector<double> sums = assign(centres, nullptr);
+    report("inertia", sums.back());  // of this worker's points
+    paracel_bupdate(key, sums, builtin::add);
     iter_commit();
     const auto acc = paracel_read<std::vector<double>>(key);  // waits for every worker's sums
     if (get_worker_id() == 0 && t > 0) paracel_remove("km/acc/" + std::to_string(t - 1));

@@ -124,6 +124,7 @@ double pagerank::iterate() {
   write("rank", owned_ranks_);
   write("acc", zeros);
   change = get_comm().allreduce(change, reduce_op::sum);  // and every write is in
+  report("l1_change", change);
   iter_commit();
   return change;
 }
@@ -138,6 +139,7 @@ void pagerank::write_ranks() {
   }
   paracel_dump_vector(lines, "pagerank");
   const auto edges = get_comm().allreduce(static_cast<std::int64_t>(edges_.size()), reduce_op::sum);
+  report("l1_change", last_change_);
   metrics m;
   m.set("vertices", static_cast<std::int64_t>(vertices_))
       .set("edges", edges)

@@ -10,6 +10,7 @@
 #include <random>
 #include <sstream>
 
+#include "paracel/log.hpp"
 #include "server_sum.hpp"
 
 namespace paracel::alg {
@@ -61,10 +62,10 @@ void svd::load() {
   // The basis has as many rows as A has columns: the smaller side belongs there.
   if (cfg_.format == "triples" && columns_ > 2 * static_cast<std::uint64_t>(total_rows_) &&
       get_worker_id() == 0) {
-    std::cerr << "svd: " << total_rows_ << " rows x " << columns_
-              << " columns: with \"transpose\": " << (cfg_.transpose ? "false" : "true")
-              << " the Krylov basis would be " << columns_ / static_cast<std::uint64_t>(total_rows_)
-              << "x smaller (U and V swap)" << std::endl;
+    log::warn("svd: ", total_rows_, " rows x ", columns_,
+              " columns: with \"transpose\": ", cfg_.transpose ? "false" : "true",
+              " the Krylov basis would be ", columns_ / static_cast<std::uint64_t>(total_rows_),
+              "x smaller (U and V swap)");
   }
   std::vector<Eigen::Triplet<double>> entries;
   for (std::size_t r = 0; r < rows_.size(); ++r) {
@@ -189,9 +190,9 @@ svd::triplets svd::run_krylov() {
                 ": ask for fewer singular values");
   }
   if (!converged_ && get_worker_id() == 0) {
-    std::cerr << "svd: not converged after " << cfg_.max_iterations << " blocks (largest residual "
-              << t.residual / t.sigma[0] << " of sigma_1, tolerance " << cfg_.tolerance
-              << "); raise max_iterations" << std::endl;
+    log::warn("svd: not converged after ", cfg_.max_iterations, " blocks (largest residual ",
+              t.residual / t.sigma[0], " of sigma_1, tolerance ", cfg_.tolerance,
+              "); raise max_iterations");
   }
   return t;
 }

@@ -176,6 +176,8 @@ void als::train() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     trace_.push_back(
         {static_cast<double>(it + 1), now.value, now.train_rmse, now.test_rmse, seconds});
+    report("objective", now.value);
+    report("rmse", now.train_rmse);
     iter_commit();
     iterations_run_ = it + 1;
     const bool settled = it > 0 && last.value - now.value < cfg_.tolerance * last.value;
@@ -274,6 +276,8 @@ als::objective als::evaluate(const fixed_rows& users, const Eigen::MatrixXd& use
 // ---- output ----------------------------------------------------------------------------------
 
 void als::write_results(const objective& last) {
+  report("objective", last.value);
+  report("rmse", last.train_rmse);
   metrics m;
   m.set("feedback", cfg_.feedback)
       .set("rank", cfg_.rank)

@@ -144,12 +144,14 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
   std::mt19937_64 rng(cfg_.seed * 1000003ull + static_cast<unsigned>(get_worker_id()) * 7919ull +
                       static_cast<unsigned>(epoch));
   std::shuffle(ratings.begin(), ratings.end(), rng);
+  double squared = 0;  // of each rating before its step: the stratum's running error
   for (const auto& r : ratings) {
     double* user = &user_values_[r.user * stride_];
     double* item = &items[r.slot];
     double predicted = data_.global_mean + user[0] + item[0];
     for (std::size_t f = 1; f <= k; ++f) predicted += user[f] * item[f];
     const double err = r.value - predicted;
+    squared += err * err;
     user[0] += rate * (err - cfg_.l2 * user[0]);
     item[0] += rate * (err - cfg_.l2 * item[0]);
     for (std::size_t f = 1; f <= k; ++f) {
@@ -171,6 +173,7 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
     deltas.push_back(std::move(delta));
   }
   if (!keys.empty()) paracel_bupdate_multi(keys, deltas, builtin::add);
+  if (!ratings.empty()) report("rmse", std::sqrt(squared / static_cast<double>(ratings.size())));
   iter_commit();
 }
 
@@ -201,6 +204,9 @@ double matrix_factorization::squared_error(const std::vector<mf_rating>& ratings
 }
 
 void matrix_factorization::write_results(const blocks& items) {
+  const double train_rmse =
+      std::sqrt(squared_error(data_.train, items) / static_cast<double>(data_.train_total));
+  report("rmse", train_rmse);  // the final metrics line: the result's
   metrics m;
   m.set("rank", cfg_.rank)
       .set("epochs", cfg_.epochs)
@@ -209,12 +215,12 @@ void matrix_factorization::write_results(const blocks& items) {
       .set("global_mean", data_.global_mean)
       .set("train_ratings", static_cast<std::int64_t>(data_.train_total))
       .set("train_seconds", train_seconds_)
-      .set("train_rmse",
-           std::sqrt(squared_error(data_.train, items) / static_cast<double>(data_.train_total)));
+      .set("train_rmse", train_rmse);
   if (data_.test_total > 0) {
-    m.set("test_ratings", static_cast<std::int64_t>(data_.test_total))
-        .set("test_rmse",
-             std::sqrt(squared_error(data_.test, items) / static_cast<double>(data_.test_total)));
+    const double test_rmse =
+        std::sqrt(squared_error(data_.test, items) / static_cast<double>(data_.test_total));
+    report("test_rmse", test_rmse);
+    m.set("test_ratings", static_cast<std::int64_t>(data_.test_total)).set("test_rmse", test_rmse);
   }
 
   std::vector<std::string> users, item_lines;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iostream>
 
+#include "paracel/log.hpp"
 #include "server_sum.hpp"
 
 namespace paracel::alg {
@@ -200,6 +201,7 @@ bool lasso::run_passes(double lambda, int& passes) {
       push_round(r);
       in_flight_.push_back(std::move(r));
     }
+    report("objective", tracked_objective_);
     iter_commit();
     ++clock_;
     ++rounds_;
@@ -268,8 +270,8 @@ lasso::path_point lasso::solve_penalty(double lambda) {
     point.coefficients.push_back(w_[j]);
   }
   if (!converged && get_worker_id() == 0) {
-    std::cerr << "lasso: lambda " << lambda << " did not converge in " << cfg_.max_passes
-              << " passes (raise max_passes or tolerance)" << std::endl;
+    log::warn("lasso: lambda ", lambda, " did not converge in ", cfg_.max_passes,
+              " passes (raise max_passes or tolerance)");
   }
   return point;
 }
@@ -323,6 +325,7 @@ void lasso::write_results(const std::vector<path_point>& path, double seconds) {
   }
   const double kkt = max_kkt_violation(last.lambda);
   const double squares = squared_residuals();
+  report("objective", last.objective);
   metrics m;
   m.set("workers", get_worker_size())
       .set("rows", train_.total_rows)

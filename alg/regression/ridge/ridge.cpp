@@ -118,6 +118,7 @@ Eigen::VectorXd ridge::solve_cg() {
     const double rz_next = r.dot(z);
     d = z + (rz_next / rz) * d;
     rz = rz_next;
+    if (rhs.norm() > 0) report("relative_residual", r.norm() / rhs.norm());
     iter_commit();
   }
   residual_ = rhs.norm() > 0 ? r.norm() / rhs.norm() : 0.0;
@@ -188,6 +189,7 @@ void ridge::write_results(const Eigen::VectorXd& w) {
                    : cfg_.intercept     ? mean_y_ - mean_x_.dot(w)
                                         : 0.0;
   const double half_mse = half_mean_squared_error(train_, w, b);
+  report("objective", half_mse + cfg_.lambda / 2 * w.squaredNorm());
   metrics m;
   m.set("method", cfg_.method)
       .set("workers", get_worker_size())

@@ -340,7 +340,10 @@ void lda::solve() {
     double loglik = 0, took = 0;
     for (std::int64_t part = 0; part < parts; ++part) {
       read_counts();
-      if (part == 0 && get_worker_id() == 0) loglik = log_likelihood() / tokens;
+      if (part == 0 && get_worker_id() == 0) {
+        loglik = log_likelihood() / tokens;
+        report("loglik_per_token", loglik);  // of the whole model, worker 0 only
+      }
       const auto began = clock_type::now();
       const std::int64_t first = docs * part / parts, end = docs * (part + 1) / parts;
       if (cfg_.sampler == "alias") {
@@ -420,6 +423,7 @@ void lda::write_results(const std::vector<std::vector<double>>& trace, double se
   paracel_dump_vector(theta, "theta");
   paracel_dump_vector(assignment, "assignment");
 
+  if (get_worker_id() == 0) report("loglik_per_token", trace.back()[1]);
   metrics m;
   m.set("workers", get_worker_size())
       .set("documents", corpus_.total_documents)
