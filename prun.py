@@ -98,6 +98,13 @@ def parse_args(argv):
                         help="seconds after which the whole job is stopped (0: no limit)")
     parser.add_argument("--stop_grace", type=float, default=5.0,
                         help="seconds between SIGTERM and SIGKILL when stopping processes")
+    parser.add_argument("--secure", action="store_true",
+                        help="CURVE encryption and authentication between workers and servers, "
+                        "with key pairs made for this job (docs/security.md)")
+    parser.add_argument("--keys", default=None,
+                        help="with --secure, your own keys instead: a folder with server.key, "
+                        "server.key_secret, client.key_secret and allow/ (the admitted clients' "
+                        "public certificates)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress line and no server summary")
     parser.add_argument("--progress_every", type=float, default=30.0,
@@ -130,6 +137,13 @@ def check_inputs(args):
                 json.load(f)
         except (ValueError, UnicodeDecodeError) as e:
             raise JobError("config file %s is not valid JSON: %s" % (args.cfg_file, e), 2)
+    if args.keys is not None:
+        if not args.secure:
+            raise JobError("--keys needs --secure", 2)
+        for name in ("server.key", "server.key_secret", "client.key_secret", "allow"):
+            if not os.path.exists(os.path.join(args.keys, name)):
+                raise JobError("--keys %s has no %s (docs/security.md)" % (args.keys, name), 2)
+        args.keys = os.path.abspath(args.keys)
     for name in ("hostfile", "hostfile_server"):
         path = getattr(args, name)
         if path is not None and not os.path.isfile(path):
@@ -220,6 +234,26 @@ class Job:
         self.workers = None
         self.endpoints = []
         self.progress = Progress(self.tmp, sys.stderr, args.progress_every, args.quiet)
+        self.keys = None  # the key folder under --secure (start_servers)
+
+    # ---- keys (--secure) -----------------------------------------------------------------
+    def make_keys(self):
+        """The job's key folder: --keys, or fresh pairs for the servers and the workers in the
+        job's private temp folder (removed with it); None without --secure."""
+        if not self.args.secure:
+            return None
+        if self.args.keys:
+            return self.args.keys
+        keys = os.path.join(self.tmp, "keys")
+        os.makedirs(os.path.join(keys, "allow"), mode=0o700)
+        for name in ("server.key", "client.key"):
+            done = subprocess.run([self.args.server_bin, "--make_keys=" + os.path.join(keys, name)],
+                                  capture_output=True, text=True)
+            if done.returncode != 0:
+                raise JobError("cannot make CURVE keys with %s: %s"
+                               % (self.args.server_bin, done.stderr.strip()))
+        shutil.copy(os.path.join(keys, "client.key"), os.path.join(keys, "allow", "client.key"))
+        return keys
 
     # ---- servers ---------------------------------------------------------------------
     def server_command(self):
@@ -227,6 +261,9 @@ class Job:
         bind = a.bind or ("127.0.0.1" if a.m_server == "local" else "*")
         cmd = [a.server_bin, "--bind=" + bind, "--threads=%d" % a.server_threads,
                "--stats_dir=" + self.stats_dir]
+        if self.keys:
+            cmd += ["--secure", "--curve_secret=" + os.path.join(self.keys, "server.key_secret"),
+                    "--curve_allow=" + os.path.join(self.keys, "allow")]
         if a.advertise:
             cmd.append("--advertise=" + a.advertise)
         if a.plugin_dirs:
@@ -244,6 +281,7 @@ class Job:
 
     def start_servers(self):
         a = self.args
+        self.keys = self.make_keys()
         if a.m_server == "local":
             for i in range(a.snum):
                 proc, err = self.spawn(self.server_command(), "server %d" % i,
@@ -293,12 +331,17 @@ class Job:
         hostfile = a.hostfile if a.method == "mpi" else None
         cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
         info = ",".join(self.endpoints)
-        cmd += ["-x", "PARACEL_SERVER_INFO", "-x", "PARACEL_JOB_DIR", a.program,
-                "--server_info=" + info]
+        cmd += ["-x", "PARACEL_SERVER_INFO", "-x", "PARACEL_JOB_DIR"]
+        extra = {"PARACEL_SERVER_INFO": info, "PARACEL_JOB_DIR": self.tmp}
+        if self.keys:
+            extra["PARACEL_CURVE_SERVER_KEY"] = os.path.join(self.keys, "server.key")
+            extra["PARACEL_CURVE_CLIENT_KEY"] = os.path.join(self.keys, "client.key_secret")
+            cmd += ["-x", "PARACEL_CURVE_SERVER_KEY", "-x", "PARACEL_CURVE_CLIENT_KEY"]
+        cmd += [a.program, "--server_info=" + info]
         if a.cfg_file:
             cmd.append("--cfg_file=" + os.path.abspath(a.cfg_file))
         cmd += a.args
-        env = child_env({"PARACEL_SERVER_INFO": info, "PARACEL_JOB_DIR": self.tmp})
+        env = child_env(extra)
         self.workers = subprocess.Popen(cmd, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
                                         preexec_fn=limit_memory(a.mem_limit))

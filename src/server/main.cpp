@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "paracel/curve.hpp"
 #include "paracel/log.hpp"
 #include "server/server.hpp"
 
@@ -32,6 +33,13 @@ DEFINE_string(plugin_dirs, "",
 DEFINE_uint64(max_request_bytes, std::uint64_t{512} << 20, "largest request accepted, in bytes");
 DEFINE_string(endpoint_file, "", "also write the bound endpoint to this file");
 DEFINE_int32(io_threads, 1, "ZeroMQ I/O threads");
+DEFINE_bool(secure, false,
+            "CURVE encryption and authentication (docs/security.md): needs --curve_secret and "
+            "--curve_allow");
+DEFINE_string(curve_secret, "", "the server's secret certificate (ZPL, mode 600)");
+DEFINE_string(curve_allow, "", "folder of the public certificates of the clients let in");
+DEFINE_string(make_keys, "",
+              "write a new CURVE key pair as certificates PATH and PATH_secret, then exit");
 DEFINE_double(stats_every, 0, "log the server's statistics every so many seconds; 0: never");
 DEFINE_string(stats_dir, "",
               "when it stops, write the server's statistics (JSON) into this folder as "
@@ -95,6 +103,21 @@ int main(int argc, char** argv) {
   gflags::SetUsageMessage("paracel_server [flags]: serve a shard of the parameter store");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   paracel::log::set_identity("paracel_server");
+  if (!FLAGS_make_keys.empty()) {
+    try {
+      paracel::write_certificate(FLAGS_make_keys, paracel::make_curve_pair());
+    } catch (const std::exception& e) {
+      paracel::log::error(e.what());
+      return 1;
+    }
+    return 0;
+  }
+  if (FLAGS_secure != (!FLAGS_curve_secret.empty() || !FLAGS_curve_allow.empty()) ||
+      (FLAGS_secure && (FLAGS_curve_secret.empty() || FLAGS_curve_allow.empty()))) {
+    paracel::log::error(
+        "--secure needs both --curve_secret and --curve_allow, and they need --secure");
+    return 2;
+  }
   if (FLAGS_threads == 0 || FLAGS_port > 65535 || FLAGS_stats_every < 0) {
     paracel::log::error("--threads must be >= 1, --port <= 65535 and --stats_every >= 0");
     return 2;
@@ -114,6 +137,20 @@ int main(int argc, char** argv) {
   options.plugin_dirs = split_dirs(FLAGS_plugin_dirs);
   options.max_request_bytes = FLAGS_max_request_bytes;
   options.io_threads = FLAGS_io_threads;
+  if (FLAGS_secure) {
+    try {
+      options.curve = paracel::read_certificate(FLAGS_curve_secret, true);
+      options.curve_allowed = paracel::read_allowlist(FLAGS_curve_allow);
+    } catch (const std::exception& e) {
+      paracel::log::error(e.what());
+      return 2;
+    }
+    if (options.curve_allowed.empty()) {
+      paracel::log::error("--curve_allow ", FLAGS_curve_allow,
+                          " holds no certificate: no client could get in");
+      return 2;
+    }
+  }
   for (const auto& dir : options.plugin_dirs) {
     if (!std::filesystem::is_directory(dir)) {
       paracel::log::error("plugin directory ", dir, " does not exist");

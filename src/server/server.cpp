@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <zmq_addon.hpp>
 
+#include "core/curve_socket.hpp"
 #include "paracel/log.hpp"
 
 namespace paracel::server {
@@ -35,6 +36,12 @@ server::server(server_options options)
       registry_(options_.plugin_dirs),
       counters_(options_.threads) {
   if (options_.threads == 0) throw error("a server needs at least one thread");
+  // The ZAP handler is bound before any server socket, so that no handshake ever goes
+  // unchecked.
+  if (options_.secure()) {
+    zap_ =
+        std::make_unique<zap_handler>(context_, options_.curve_allowed, counters_.refused_clients);
+  }
   for (std::size_t t = 0; t < options_.threads; ++t) {
     shards_.push_back(std::make_unique<shard>());
     zmq::socket_t socket(context_, zmq::socket_type::router);
@@ -43,6 +50,10 @@ server::server(server_options options)
     // Replies to a client that went away are dropped, never queued without bound.
     socket.set(zmq::sockopt::sndhwm, 100000);
     socket.set(zmq::sockopt::rcvhwm, 100000);
+    if (options_.secure()) {
+      socket.set(zmq::sockopt::curve_server, true);
+      set_curve_key(socket, ZMQ_CURVE_SECRETKEY, options_.curve.secret_key);
+    }
     const std::string port = (t == 0 && options_.port != 0) ? std::to_string(options_.port) : "*";
     const std::string address = "tcp://" + options_.bind_address + ":" + port;
     try {
@@ -68,6 +79,7 @@ void server::stop() {
   std::call_once(stopped_, [this] {
     context_.shutdown();  // every blocking call in the serving threads returns ETERM
     for (auto& thread : threads_) thread.join();
+    if (zap_) zap_->join();
     context_.close();
   });
 }

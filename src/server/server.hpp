@@ -11,15 +11,18 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 #include <zmq.hpp>
 
+#include "paracel/curve.hpp"
 #include "server/plugin_registry.hpp"
 #include "server/request_handler.hpp"
 #include "server/server_stats.hpp"
 #include "server/shard.hpp"
+#include "server/zap_handler.hpp"
 
 namespace paracel::server {
 
@@ -33,6 +36,11 @@ struct server_options {
   std::vector<std::string> plugin_dirs;
   std::size_t max_request_bytes = std::size_t{512} << 20;
   int io_threads = 1;  // ZeroMQ I/O threads
+  // Secure mode (docs/security.md): with a key pair, every socket is a CURVE server and only
+  // the clients whose public keys are in curve_allowed get in. Empty: plain TCP.
+  curve_pair curve;
+  std::set<std::string> curve_allowed;
+  bool secure() const { return !curve.secret_key.empty(); }
 };
 
 class server {
@@ -58,7 +66,8 @@ class server {
   zmq::context_t context_;
   plugin_registry registry_;
   server_counters counters_;
-  clock_service clocks_;  // used by thread 0 only
+  std::unique_ptr<zap_handler> zap_;  // secure mode only
+  clock_service clocks_;              // used by thread 0 only
   std::vector<std::unique_ptr<shard>> shards_;
   std::vector<zmq::socket_t> sockets_;
   std::vector<std::uint16_t> ports_;

@@ -66,7 +66,8 @@ struct thread_stats {
 struct server_counters {
   explicit server_counters(std::size_t threads);
   std::vector<std::unique_ptr<thread_stats>> threads;
-  std::atomic<std::uint64_t> zmq_errors{0};  // failed sends and receives (logged once)
+  std::atomic<std::uint64_t> zmq_errors{0};       // failed sends and receives (logged once)
+  std::atomic<std::uint64_t> refused_clients{0};  // CURVE handshakes the allowlist refused
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

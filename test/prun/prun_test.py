@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -121,6 +122,31 @@ def test_local_job_runs_a_real_word_count():
     assert status == 0, err
     assert "OK: parameter-server counts equal the serial count" in out
     assert "2 servers, 3 workers" in out
+
+
+def test_secure_job_runs_an_algorithm_and_refuses_a_plain_client(tmp_path):
+    """--secure: a whole algorithm (word count) through CURVE servers with keys made for the
+    job; a worker that connects without them is refused (its first request times out and the
+    server served nothing), the job fails, and no key is left behind."""
+    out_dir = tmp_path / "wc"
+    cfg = tmp_path / "wc.json"
+    cfg.write_text(json.dumps({"input": LICENSES[0], "output": str(out_dir), "top_k": 5}))
+    before = set(os.listdir(tempfile.gettempdir()))
+    status, out, err = run("-p", "2", "-w", "2", "--secure", "-c", str(cfg),
+                           os.path.join(BUILD, "bin", "word_count"))
+    assert status == 0, err
+    serial = subprocess.run([os.path.join(BUILD, "bin", "word_count_serial"), "--top", "5",
+                             LICENSES[0]], capture_output=True, text=True, check=True).stdout
+    assert (out_dir / "top_words").read_text().split() == serial.split()
+    # prun_worker makes a ps_client without keys: its hello is never answered, and nothing
+    # it sent was served.
+    status, out, err = run("-p", "1", "-w", "1", "--secure", WORKER, "--mode=ok", timeout=120)
+    assert status != 0
+    assert "did not answer hello" in err, err
+    assert "server 0 tcp://127.0.0.1:" in err and ": 0 requests" in err, err
+    left = [n for n in set(os.listdir(tempfile.gettempdir())) - before
+            if n.startswith("paracel-job-")]
+    assert left == [], left
 
 
 def test_mpi_method_with_a_hostfile(hostfile):

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "paracel/curve.hpp"
 #include "paracel/ps_client.hpp"
 #include "raw_echo.hpp"
 #include "server/server.hpp"
@@ -130,6 +131,32 @@ int main(int argc, char** argv) {
       "pull, 1 key, " + std::to_string(large_encoded.size() / 1000) + " KB dense vector", "MB/s",
       megabytes, [&] { ps.pull<std::vector<double>>("large"); },
       [&] { to_large.round_trip(key_request); }));
+  // Secure mode (CURVE + allowlist) against the same ops on plain TCP.
+  {
+    paracel::server::server_options secure_options = options;
+    secure_options.curve = paracel::make_curve_pair();
+    const paracel::curve_pair client_keys = paracel::make_curve_pair();
+    secure_options.curve_allowed = {client_keys.public_key};
+    paracel::server::server secure_server(secure_options);
+    paracel::client_options secure_client;
+    secure_client.curve = paracel::curve_client_keys{client_keys, secure_options.curve.public_key};
+    paracel::ps_client sps({secure_server.endpoint()}, secure_client);
+    sps.push("w", value);
+    sps.push("large", large);
+    sps.push_multi(keys, std::vector<std::vector<double>>(keys.size(), value));
+    const std::string label = "secure (CURVE) vs plain: ";
+    add(compare(
+        label + "pull, 1 key, dim " + std::to_string(FLAGS_dim), "ops/s", 1,
+        [&] { sps.pull<std::vector<double>>("w"); }, [&] { ps.pull<std::vector<double>>("w"); }));
+    add(compare(
+        label + "pull_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
+        [&] { sps.pull_multi<std::vector<double>>(keys); },
+        [&] { ps.pull_multi<std::vector<double>>(keys); }));
+    add(compare(
+        label + "pull, 1 key, " + std::to_string(large_encoded.size() / 1000) + " KB dense vector",
+        "MB/s", megabytes, [&] { sps.pull<std::vector<double>>("large"); },
+        [&] { ps.pull<std::vector<double>>("large"); }));
+  }
   // Async updates: the same server op without waiting for each ack (baseline: sync bupdate).
   if (std::string("async update").find(FLAGS_only) != std::string::npos) {
     std::vector<double> a;
