@@ -345,6 +345,7 @@ class Job:
         self.workers = subprocess.Popen(cmd, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
                                         preexec_fn=limit_memory(a.mem_limit))
+        self.mpirun_watch = MpirunWatch(self.workers.pid)
 
     def supervise(self):
         """Waits for the workers; a server that dies first ends the job."""
@@ -354,6 +355,14 @@ class Job:
             if status is not None:
                 self.progress.finish()
                 return exit_status(status)
+            status = self.mpirun_watch.stuck_status()
+            if status is not None:
+                signal_group(self.workers, signal.SIGKILL)  # it no longer answers SIGTERM
+                self.progress.finish()
+                print("prun.py: mpirun did not exit %.0f s after its ranks ended (a known Open "
+                      "MPI 4.1 shutdown hang in PMIx_server_finalize); stopping it"
+                      % MpirunWatch.GRACE, file=sys.stderr)
+                return status
             self.progress.poll()
             for label, proc, err in self.servers:
                 if proc.poll() is not None:
@@ -558,6 +567,75 @@ class Progress:
             self.draw(final=True)
         elif self.tty and time.monotonic() - self.started >= self.every:
             self.stream.write("\r\x1b[K")  # the "waiting" line goes
+
+
+class MpirunWatch:
+    """Notices an mpirun that hangs after its ranks ended.
+
+    Open MPI 4.1 with PMIx 4 sometimes deadlocks in PMIx_server_finalize after a rank exited
+    with a non-zero status: the job is over, the other ranks were killed and wait unreaped as
+    zombies, and mpirun never exits. When mpirun has had children and none of them is alive
+    any more for GRACE seconds, the ranks' exit status is taken from the zombies' wait status
+    (/proc/<pid>/stat, field 52) and mpirun is stopped by the caller."""
+
+    GRACE = 5.0
+    CHECK_EVERY = 1.0
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.had_children = False
+        self.all_ended_since = None
+        self.next_check = time.monotonic()
+
+    def stuck_status(self):
+        """None while mpirun may still be working; otherwise the workers' exit status."""
+        now = time.monotonic()
+        if now < self.next_check:
+            return None
+        self.next_check = now + self.CHECK_EVERY
+        children = child_processes(self.pid)
+        if children is None:
+            return None  # no /proc: nothing to watch
+        self.had_children = self.had_children or bool(children)
+        if not self.had_children or any(state != "Z" for state, _ in children):
+            self.all_ended_since = None
+            return None
+        if self.all_ended_since is None:
+            self.all_ended_since = now
+            return None
+        if now - self.all_ended_since < self.GRACE:
+            return None
+        for _, wait_status in children:
+            if wait_status != 0:
+                signum = wait_status & 0x7F
+                return 128 + signum if signum else (wait_status >> 8) & 0xFF
+        # Every rank still visible ended well, but mpirun only hangs like this after a
+        # failure, and the rank that failed was reaped: never report such a job as a success.
+        return 1
+
+
+def child_processes(pid):
+    """(state, wait status) of every child of pid, from /proc; None without /proc."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    children = []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, encoding="utf-8", errors="replace") as f:
+                stat = f.read()
+        except OSError:
+            continue  # ended meanwhile
+        # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) < 2 or int(fields[1]) != pid:
+            continue
+        wait_status = int(fields[49]) if len(fields) >= 50 else 0
+        children.append((fields[0], wait_status))
+    return children
 
 
 def clock_text(seconds):

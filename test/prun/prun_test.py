@@ -200,6 +200,52 @@ def test_failing_worker_gives_non_zero_status_and_stops_servers():
     assert "workers failed" in err
 
 
+def load_prun_module():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("prun", PRUN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("child, expected", [("exit 3", 3), ("kill -TERM $$", 143)])
+def test_a_launcher_hung_over_its_ended_ranks_is_noticed_with_their_status(child, expected):
+    # Open MPI 4.1's mpirun sometimes deadlocks after a rank failed, its other ranks left as
+    # zombies. Stand-in: a shell whose child ends and which then never reaps it.
+    prun = load_prun_module()
+    prun.MpirunWatch.GRACE = 0.5
+    prun.MpirunWatch.CHECK_EVERY = 0.1
+    launcher = subprocess.Popen(["sh", "-c", "sh -c '%s' & exec sleep 60" % child])
+    try:
+        watch = prun.MpirunWatch(launcher.pid)
+        deadline = time.monotonic() + 10
+        status = None
+        while status is None and time.monotonic() < deadline:
+            status = watch.stuck_status()
+            time.sleep(0.05)
+        assert status == expected
+    finally:
+        launcher.kill()
+        launcher.wait()
+
+
+def test_a_launcher_with_a_running_rank_is_not_taken_for_hung():
+    prun = load_prun_module()
+    prun.MpirunWatch.GRACE = 0.2
+    prun.MpirunWatch.CHECK_EVERY = 0.05
+    launcher = subprocess.Popen(["sh", "-c", "sleep 30 & exec sleep 60"])
+    try:
+        watch = prun.MpirunWatch(launcher.pid)
+        deadline = time.monotonic() + 1.5
+        while time.monotonic() < deadline:
+            assert watch.stuck_status() is None
+            time.sleep(0.05)
+        assert watch.had_children
+    finally:
+        launcher.kill()
+        launcher.wait()
+
+
 def test_server_that_cannot_start_is_named_with_its_stderr():
     status, _, err = run("-p", "2", "--plugin_dirs", "/no/such/dir", WORKER)
     assert status == 1
