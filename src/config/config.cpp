@@ -42,7 +42,9 @@ config config::parse(const std::string& json_text, const std::string& origin) {
   auto doc = std::make_unique<document>();
   try {
     doc->json = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double's range (1e999): both mean
+    // a file that cannot be read as JSON.
     throw error("config " + origin + " is not valid JSON: " + e.what());
   }
   if (!doc->json.is_object()) throw error("config " + origin + " must be a JSON object");

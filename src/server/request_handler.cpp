@@ -198,7 +198,8 @@ void on_remove_filtered(handler_context& ctx, std::span<zmq::message_t> in,
 void on_top_k(handler_context& ctx, std::span<zmq::message_t> in,
               std::vector<zmq::message_t>& out) {
   expect_frames(in, 1, op::top_k);
-  auto [k, filter_name] = proto::decode_args<std::uint64_t, std::string>(in[0]);
+  const auto [wanted, filter_name] = proto::decode_args<std::uint64_t, std::string>(in[0]);
+  const std::uint64_t k = wanted;  // a plain variable: C++17 lambdas cannot capture bindings
   auto keep = make_filter(ctx, filter_name);
   // Min-heap of the best k so far: worst on top (smallest score, then largest key).
   using entry = std::pair<double, const std::string*>;
