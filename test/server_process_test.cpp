@@ -186,6 +186,42 @@ TEST(ServerProcess, KilledServerIsADeadlineErrorNamingIt) {
   EXPECT_THROW(ps.flush(), paracel::timeout_error);
 }
 
+// A server that vanished without closing its connections (SIGSTOP here; a pulled cable or a
+// hung host alike) is noticed by the heartbeats, long before the call's deadline, and the
+// client works again once the server is back.
+TEST(ServerProcess, StoppedServerIsNoticedByHeartbeatsBeforeTheDeadline) {
+  server_process server({"--threads=1"});
+  const std::string endpoint = server.endpoint();
+  paracel::client_options options;
+  options.deadline = 60s;
+  options.heartbeat_interval = 200ms;
+  options.heartbeat_timeout = 1000ms;
+  paracel::ps_client ps({endpoint}, options);
+  ps.push("k", 1);
+
+  server.signal(SIGSTOP);
+  ps.update("k", 1, paracel::builtin::add);  // an async update that cannot be acknowledged
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)ps.pull<int>("k");
+    FAIL() << "a stopped server answered";
+  } catch (const paracel::timeout_error& e) {
+    const auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_LT(waited, 10s);  // heartbeats: about 1 s; the deadline would be 60 s
+    const std::string what = e.what();
+    EXPECT_NE(what.find(endpoint), std::string::npos) << what;
+    EXPECT_NE(what.find("heartbeats"), std::string::npos) << what;
+    EXPECT_NE(what.find("pull"), std::string::npos) << what;
+  }
+  // The async update went with the connection: flush says so instead of waiting.
+  EXPECT_THROW(ps.flush(), paracel::timeout_error);
+
+  server.signal(SIGCONT);
+  // ZeroMQ reconnects by itself; requests sent after the drop are answered.
+  ps.push("after", 7);
+  EXPECT_EQ(ps.pull<int>("after"), 7);
+}
+
 TEST(ServerProcess, BadFlagsAreNamedAndExitNonZero) {
   server_process missing_dir({"--plugin_dirs=/no/such/dir"});
   EXPECT_EQ(missing_dir.wait_exit(5000ms), 2);

@@ -42,15 +42,31 @@ corpus="$PWD/$build/corpus"
 "$build/bin/fuzz_seeds" "$corpus" config
 limits=(-rss_limit_mb=1024 -malloc_limit_mb=256 -max_len=8192 -timeout=10
         -artifact_prefix="$PWD/$build/")
+# libFuzzer reports every new input; its output goes to build-fuzz/<target>.log, and only the
+# totals (or, on a finding, the report) are printed.
+run_logged() {
+  local log="$1"
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 80 "$log"
+    echo "run_fuzz: $(basename "$1") failed; its input is in $build/ (whole log: $log)" >&2
+    exit 1
+  fi
+}
 for target in "${targets[@]}"; do
   binary="$build/bin/fuzz_$target"
   dict=()
   [ -f "$corpus/$target.dict" ] && dict=(-dict="$corpus/$target.dict")
   regressions="test/fuzz/regressions/$target"
   mkdir -p "$regressions"
-  echo "== fuzz_$target: replay"
-  "$binary" "${limits[@]}" -runs=0 "$corpus/$target" "$regressions"
+  log="$PWD/$build/fuzz_$target.log"
+  echo "== fuzz_$target: replay of the corpus and $regressions"
+  run_logged "$log" "$binary" "${limits[@]}" -runs=0 "$corpus/$target" "$regressions"
+  grep -E "^Done" "$log" || true
   echo "== fuzz_$target: fuzz ${seconds} s"
-  "$binary" "${limits[@]}" "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 \
-    "$corpus/$target"
+  run_logged "$log" "$binary" "${limits[@]}" "${dict[@]}" -max_total_time="$seconds" \
+    -print_final_stats=1 "$corpus/$target"
+  # The last status line has the coverage (cov: edges, ft: features, corp: corpus size).
+  grep -E "^#[0-9]+" "$log" | tail -n 1
+  grep -E "^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)" "$log"
 done

@@ -50,6 +50,12 @@ struct client_options {
   // Secure servers (docs/security.md): this client's CURVE key pair and the servers' public
   // key. Unset: plain TCP.
   std::optional<curve_client_keys> curve;
+  // ZeroMQ heartbeats on every connection. A server that answers none for heartbeat_timeout
+  // (stopped, hung, its host or the network gone) has its connection dropped, and the calls
+  // waiting on it fail at once with timeout_error instead of at their deadline; the server
+  // likewise drops a client that vanished. An interval of zero turns heartbeats off.
+  std::chrono::milliseconds heartbeat_interval{1000};
+  std::chrono::milliseconds heartbeat_timeout{10000};
 };
 
 // Per-server counters reported by the stats operation.

@@ -1,6 +1,7 @@
 #include "client/connection.hpp"
 
 #include <iterator>
+#include <vector>
 #include <zmq_addon.hpp>
 
 #include "core/curve_socket.hpp"
@@ -9,15 +10,24 @@
 namespace paracel::client {
 
 connection::connection(zmq::context_t& context, std::string endpoint, client_traffic& traffic,
-                       const std::optional<curve_client_keys>& curve)
+                       const client_options& options)
     : endpoint_(std::move(endpoint)),
       traffic_(traffic),
-      secure_(curve.has_value()),
-      socket_(context, zmq::socket_type::dealer) {
+      secure_(options.curve.has_value()),
+      heartbeat_timeout_(options.heartbeat_timeout),
+      socket_(context, zmq::socket_type::dealer),
+      link_(context, socket_) {
   socket_.set(zmq::sockopt::linger, 0);
   socket_.set(zmq::sockopt::sndhwm, 100000);
   socket_.set(zmq::sockopt::rcvhwm, 100000);
-  if (curve) {
+  if (options.heartbeat_interval.count() > 0) {
+    socket_.set(zmq::sockopt::heartbeat_ivl, static_cast<int>(options.heartbeat_interval.count()));
+    socket_.set(zmq::sockopt::heartbeat_timeout,
+                static_cast<int>(options.heartbeat_timeout.count()));
+    // Asks the server to drop this connection too when this client vanishes.
+    socket_.set(zmq::sockopt::heartbeat_ttl, static_cast<int>(options.heartbeat_timeout.count()));
+  }
+  if (const auto& curve = options.curve) {
     set_curve_key(socket_, ZMQ_CURVE_SERVERKEY, curve->server_public_key);
     set_curve_key(socket_, ZMQ_CURVE_PUBLICKEY, curve->client.public_key);
     set_curve_key(socket_, ZMQ_CURVE_SECRETKEY, curve->client.secret_key);
@@ -31,6 +41,8 @@ connection::connection(zmq::context_t& context, std::string endpoint, client_tra
 
 std::uint64_t connection::send(proto::op code, std::vector<zmq::message_t>& payload,
                                clock::time_point deadline) {
+  // A drop seen now took the requests sent before it, not this one: ZeroMQ reconnects.
+  if (link_.dropped()) lost_below_ = next_id_;
   const std::uint64_t id = next_id_++;
   proto::header h;
   h.code = code;
@@ -82,17 +94,48 @@ std::optional<connection::async_failure> connection::take_async_error() {
 }
 
 void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_point deadline) {
+  throw_if_lost(awaited, code);
   const auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
   if (remaining.count() <= 0) timeout(awaited, code);
-  zmq::pollitem_t item{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0};
+  zmq::pollitem_t items[] = {{static_cast<void*>(socket_), 0, ZMQ_POLLIN, 0},
+                             {static_cast<void*>(link_.events()), 0, ZMQ_POLLIN, 0}};
   const auto waiting_since = clock::now();
-  const bool answered = zmq::poll(&item, 1, remaining) != 0;
+  const bool ready = zmq::poll(items, 2, remaining) != 0;
   traffic_.blocked += clock::now() - waiting_since;
-  if (!answered) timeout(awaited, code);
+  if (!ready) timeout(awaited, code);
+  if ((items[1].revents & ZMQ_POLLIN) != 0 && link_.dropped()) {
+    lost_below_ = next_id_;
+    // Replies that arrived before the drop are still queued: they count.
+    while (file_waiting_reply(awaited)) {
+    }
+    return;  // the caller finds its reply filed, or the next call throws
+  }
+  if ((items[0].revents & ZMQ_POLLIN) != 0) (void)file_waiting_reply(awaited);
+}
 
+void connection::throw_if_lost(std::uint64_t awaited, proto::op code) {
+  if (awaited != 0) {
+    if (awaited >= lost_below_) return;
+    async_.erase(awaited);
+  } else {
+    std::vector<std::uint64_t> lost;
+    for (const auto& entry : async_)
+      if (entry.first < lost_below_) lost.push_back(entry.first);
+    if (lost.empty()) return;
+    for (auto id : lost) async_.erase(id);
+  }
+  throw timeout_error("server " + endpoint_ + " dropped the connection while " +
+                      (awaited != 0 ? proto::op_name(code) : std::string("async updates")) +
+                      " waited for a reply: it stopped answering heartbeats for " +
+                      std::to_string(heartbeat_timeout_.count()) +
+                      " ms (stopped, hung or unreachable) or closed the connection (it exited)");
+}
+
+bool connection::file_waiting_reply(std::uint64_t awaited) {
   std::vector<zmq::message_t> frames;
-  if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+  if (!zmq::recv_multipart(socket_, std::back_inserter(frames), zmq::recv_flags::dontwait))
+    return false;
   for (const auto& frame : frames) traffic_.bytes_received += frame.size();
   proto::header h;
   try {
@@ -105,7 +148,7 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
     throw error("server " + endpoint_ + " could not parse a request (" + status_name(h.st) +
                 "): " + message);
   }
-  if (abandoned_.erase(h.id) != 0) return;
+  if (abandoned_.erase(h.id) != 0) return true;
   auto async = async_.find(h.id);
   if (async != async_.end()) {
     const bool awaited_now = h.id == awaited;  // then the caller checks the status itself
@@ -115,11 +158,12 @@ void connection::receive_one(std::uint64_t awaited, proto::op code, clock::time_
                                              status_name(h.st) + "): " + message};
     }
     async_.erase(async);
-    if (!awaited_now) return;
+    if (!awaited_now) return true;
   }
   reply r{h, {}};
   for (std::size_t i = 1; i < frames.size(); ++i) r.payload.push_back(std::move(frames[i]));
   ready_.emplace(h.id, std::move(r));
+  return true;
 }
 
 void connection::timeout(std::uint64_t id, proto::op code) {

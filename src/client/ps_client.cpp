@@ -136,8 +136,8 @@ ps_client::ps_client(std::vector<std::string> server_endpoints, client_options o
   std::vector<std::unique_ptr<connection>> doors;
   std::vector<std::uint64_t> ids;
   for (const auto& endpoint : impl_->endpoints) {
-    doors.push_back(std::make_unique<connection>(impl_->context, endpoint, impl_->traffic,
-                                                 impl_->options.curve));
+    doors.push_back(
+        std::make_unique<connection>(impl_->context, endpoint, impl_->traffic, impl_->options));
     std::vector<zmq::message_t> none;
     ids.push_back(doors.back()->send(op::hello, none, until));
   }
@@ -155,9 +155,8 @@ ps_client::ps_client(std::vector<std::string> server_endpoints, client_options o
     impl_->flat.push_back(std::move(doors[s]));
     shards.push_back(impl_->flat.back().get());
     for (std::size_t t = 1; t < ports.size(); ++t) {
-      impl_->flat.push_back(std::make_unique<connection>(impl_->context,
-                                                         host + ":" + std::to_string(ports[t]),
-                                                         impl_->traffic, impl_->options.curve));
+      impl_->flat.push_back(std::make_unique<connection>(
+          impl_->context, host + ":" + std::to_string(ports[t]), impl_->traffic, impl_->options));
       shards.push_back(impl_->flat.back().get());
     }
     impl_->servers.push_back(std::move(shards));
