@@ -345,7 +345,7 @@ class Job:
         self.workers = subprocess.Popen(cmd, env=env,
                                         stdin=subprocess.DEVNULL, start_new_session=True,
                                         preexec_fn=limit_memory(a.mem_limit))
-        self.mpirun_watch = MpirunWatch(self.workers.pid)
+        self.mpirun_watch = MpirunWatch(self.workers.pid, a.program)
 
     def supervise(self):
         """Waits for the workers; a server that dies first ends the job."""
@@ -574,16 +574,20 @@ class MpirunWatch:
 
     Open MPI 4.1 with PMIx 4 sometimes deadlocks in PMIx_server_finalize after a rank exited
     with a non-zero status: the job is over, the other ranks were killed and wait unreaped as
-    zombies, and mpirun never exits. When mpirun has had children and none of them is alive
-    any more for GRACE seconds, the ranks' exit status is taken from the zombies' wait status
-    (/proc/<pid>/stat, field 52) and mpirun is stopped by the caller."""
+    zombies, and mpirun never exits. When mpirun has had ranks of its own (children running
+    the worker program; ranks on other hosts hang under an ssh or orted child, which are not
+    counted) and none of them is alive any more for GRACE seconds, the ranks' exit status is
+    taken from the zombies' wait status (/proc/<pid>/stat, field 52) and mpirun is stopped by
+    the caller."""
 
     GRACE = 5.0
     CHECK_EVERY = 1.0
 
-    def __init__(self, pid):
+    def __init__(self, pid, program):
         self.pid = pid
-        self.had_children = False
+        # The kernel keeps the first 15 bytes of an executable's name (comm).
+        self.rank_name = os.path.basename(program)[:15]
+        self.had_ranks = False
         self.all_ended_since = None
         self.next_check = time.monotonic()
 
@@ -596,8 +600,9 @@ class MpirunWatch:
         children = child_processes(self.pid)
         if children is None:
             return None  # no /proc: nothing to watch
-        self.had_children = self.had_children or bool(children)
-        if not self.had_children or any(state != "Z" for state, _ in children):
+        ranks = [(state, status) for name, state, status in children if name == self.rank_name]
+        self.had_ranks = self.had_ranks or bool(ranks)
+        if not self.had_ranks or any(state != "Z" for state, _ in ranks):
             self.all_ended_since = None
             return None
         if self.all_ended_since is None:
@@ -605,7 +610,7 @@ class MpirunWatch:
             return None
         if now - self.all_ended_since < self.GRACE:
             return None
-        for _, wait_status in children:
+        for _, wait_status in ranks:
             if wait_status != 0:
                 signum = wait_status & 0x7F
                 return 128 + signum if signum else (wait_status >> 8) & 0xFF
@@ -615,7 +620,7 @@ class MpirunWatch:
 
 
 def child_processes(pid):
-    """(state, wait status) of every child of pid, from /proc; None without /proc."""
+    """(name, state, wait status) of every child of pid, from /proc; None without /proc."""
     try:
         entries = os.listdir("/proc")
     except OSError:
@@ -630,11 +635,12 @@ def child_processes(pid):
         except OSError:
             continue  # ended meanwhile
         # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
+        name = stat[stat.find("(") + 1:stat.rfind(")")]
         fields = stat[stat.rfind(")") + 2:].split()
         if len(fields) < 2 or int(fields[1]) != pid:
             continue
         wait_status = int(fields[49]) if len(fields) >= 50 else 0
-        children.append((fields[0], wait_status))
+        children.append((name, fields[0], wait_status))
     return children
 
 

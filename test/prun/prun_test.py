@@ -217,7 +217,7 @@ def test_a_launcher_hung_over_its_ended_ranks_is_noticed_with_their_status(child
     prun.MpirunWatch.CHECK_EVERY = 0.1
     launcher = subprocess.Popen(["sh", "-c", "sh -c '%s' & exec sleep 60" % child])
     try:
-        watch = prun.MpirunWatch(launcher.pid)
+        watch = prun.MpirunWatch(launcher.pid, "/bin/sh")
         deadline = time.monotonic() + 10
         status = None
         while status is None and time.monotonic() < deadline:
@@ -229,18 +229,23 @@ def test_a_launcher_hung_over_its_ended_ranks_is_noticed_with_their_status(child
         launcher.wait()
 
 
-def test_a_launcher_with_a_running_rank_is_not_taken_for_hung():
+@pytest.mark.parametrize("children", [
+    "sleep 30 &",                 # a rank still running
+    "sh -c 'exit 0' & sleep 30 &",  # ranks on other hosts: an ssh/orted child, not the program
+])
+def test_a_launcher_with_a_running_rank_or_remote_ranks_is_not_taken_for_hung(children):
     prun = load_prun_module()
     prun.MpirunWatch.GRACE = 0.2
     prun.MpirunWatch.CHECK_EVERY = 0.05
-    launcher = subprocess.Popen(["sh", "-c", "sleep 30 & exec sleep 60"])
+    launcher = subprocess.Popen(["sh", "-c", children + " exec sleep 60"])
     try:
-        watch = prun.MpirunWatch(launcher.pid)
+        program = "/bin/sleep" if children.startswith("sleep") else "/opt/my_algorithm"
+        watch = prun.MpirunWatch(launcher.pid, program)
         deadline = time.monotonic() + 1.5
         while time.monotonic() < deadline:
             assert watch.stuck_status() is None
             time.sleep(0.05)
-        assert watch.had_children
+        assert watch.had_ranks == (program == "/bin/sleep")
     finally:
         launcher.kill()
         launcher.wait()
