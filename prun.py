@@ -5,7 +5,8 @@
     paracel-run -p 2 -w 3 -c my.json my_algorithm          # the installed launcher
 
 The servers start first, each on a free port; prun waits until every one has reported its
-endpoint, then starts the workers with `mpirun -n W`, passing the endpoints as
+endpoint, then starts the workers with `mpirun -n W` (or as a Slurm job step, -m slurm),
+passing the endpoints as
 `--server_info=E1,E2,...` (and in PARACEL_SERVER_INFO) and the config as `--cfg_file`.
 The exit status is the workers': 0 when all succeeded, otherwise non-zero (128 + signal
 when killed). The servers are always stopped: on success, on a worker or server failure, and
@@ -19,7 +20,9 @@ and when it ends it saves each server's statistics beside them (docs/observabili
 import argparse
 import json
 import os
+import re
 import select
+import shlex
 import shutil
 import signal
 import subprocess
@@ -29,6 +32,7 @@ import threading
 import time
 
 ENDPOINT_PREFIX = "PARACEL_SERVER_ENDPOINT "
+METHODS = ["local", "mpi", "slurm", "mesos"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Set by `cmake --install` in the installed copy (bin/paracel-run): the plugin folder,
 # relative to the install prefix. In the source tree the build's plugins are used.
@@ -60,16 +64,26 @@ def parse_args(argv):
     )
     parser.add_argument("-p", "--snum", type=int, default=1, help="number of parameter servers")
     parser.add_argument("-w", "--wnum", type=int, default=1, help="number of workers (MPI ranks)")
-    parser.add_argument("-m", "--method", choices=["local", "mpi", "mesos"], default="local",
-                        help="how to start the workers: local (this host) or mpi (--hostfile)")
-    parser.add_argument("--m_server", choices=["local", "mpi", "mesos"],
+    parser.add_argument("-m", "--method", choices=METHODS, default="local",
+                        help="how to start the workers: local (this host), mpi (--hostfile) "
+                        "or slurm (job steps in a Slurm allocation)")
+    parser.add_argument("--m_server", choices=METHODS,
                         help="how to start the servers (default: as --method)")
-    parser.add_argument("--ppn", type=int, help="workers per node (mpi method)")
-    parser.add_argument("--ppn_server", type=int, help="servers per node (mpi method)")
+    parser.add_argument("--ppn", type=int, help="workers per node (mpi and slurm methods)")
+    parser.add_argument("--ppn_server", type=int,
+                        help="servers per node (mpi and slurm methods)")
     parser.add_argument("--mem_limit", type=int,
-                        help="address-space limit of each worker process on this host, in MB")
+                        help="memory of each worker process, in MB: an address-space limit on "
+                        "this host, --mem-per-cpu under slurm")
     parser.add_argument("--mem_limit_server", type=int,
-                        help="address-space limit of each server process on this host, in MB")
+                        help="memory of each server process, in MB (as --mem_limit)")
+    parser.add_argument("--partition", help="Slurm partition of the allocation (slurm method)")
+    parser.add_argument("--time_limit",
+                        help="Slurm time limit of the allocation, e.g. 30 or 2:00:00 (slurm "
+                        "method)")
+    parser.add_argument("--slurm_args", default="",
+                        help="more salloc options for the allocation prun makes, in one string "
+                        "(slurm method, e.g. \"--account=ml --qos=long\")")
     parser.add_argument("--hostfile", help="Open MPI hostfile for the workers (mpi method)")
     parser.add_argument("--hostfile_server",
                         help="Open MPI hostfile for the servers (default: --hostfile)")
@@ -128,7 +142,7 @@ def parse_args(argv):
 def check_inputs(args):
     """Everything that can be checked before a process starts."""
     if "mesos" in (args.method, args.m_server):
-        raise JobError("the mesos method is not available yet; use -m local or -m mpi", 2)
+        raise JobError("the mesos method is not available yet; use -m local, mpi or slurm", 2)
     if args.cfg_file is not None:
         if not os.path.isfile(args.cfg_file):
             raise JobError("config file %s does not exist" % args.cfg_file, 2)
@@ -155,8 +169,10 @@ def check_inputs(args):
         if getattr(args, name):
             print("prun.py: --%s applies to the mesos method only; ignored" % name,
                   file=sys.stderr)
-    if shutil.which("mpirun") is None:
+    if (args.method in ("local", "mpi") or args.m_server == "mpi") and not shutil.which("mpirun"):
         raise JobError("mpirun not found; install openmpi-bin (tool/install_deps.sh)", 2)
+    if "slurm" in (args.method, args.m_server):
+        Slurm.check(args)
     program = shutil.which(args.program) or args.program
     if not (os.path.isfile(program) and os.access(program, os.X_OK)):
         raise JobError("worker program %s is not an executable file" % args.program, 2)
@@ -235,6 +251,10 @@ class Job:
         self.endpoints = []
         self.progress = Progress(self.tmp, sys.stderr, args.progress_every, args.quiet)
         self.keys = None  # the key folder under --secure (start_servers)
+        self.mpirun_watch = None
+        self.relay = None  # the thread copying the slurm worker step's stderr
+        self.slurm = Slurm(args) if "slurm" in (args.method, args.m_server) else None
+        self.steps = {}  # pid of srun -> its step's role (slurm method)
 
     # ---- keys (--secure) -----------------------------------------------------------------
     def make_keys(self):
@@ -282,16 +302,37 @@ class Job:
     def start_servers(self):
         a = self.args
         self.keys = self.make_keys()
+        if self.slurm:
+            self.allocate()
         if a.m_server == "local":
             for i in range(a.snum):
                 proc, err = self.spawn(self.server_command(), "server %d" % i,
                                        a.mem_limit_server, subprocess.PIPE)
                 self.servers.append(("server %d" % i, proc, err))
+        elif a.m_server == "slurm":
+            cmd = self.slurm.step("servers", a.snum, a.ppn_server, a.mem_limit_server,
+                                  mpi=False) + self.server_command()
+            proc, err = self.spawn(cmd, "servers (srun)", None, subprocess.PIPE)
+            self.steps[proc.pid] = "servers"
+            self.servers.append(("servers (srun)", proc, err))
         else:
             cmd = mpirun_base(a.snum, a.hostfile_server, a.ppn_server) + self.server_command()
             proc, err = self.spawn(cmd, "servers (mpirun)", a.mem_limit_server, subprocess.PIPE)
             self.servers.append(("servers (mpirun)", proc, err))
         self.endpoints = self.collect_endpoints()
+
+    def allocate(self):
+        """The Slurm allocation for the steps of the slurm method: --snum + --wnum tasks, on
+        as many nodes as --ppn/--ppn_server ask for."""
+        a = self.args
+        tasks, nodes = 0, 0
+        for method, count, per_node in ((a.m_server, a.snum, a.ppn_server),
+                                        (a.method, a.wnum, a.ppn)):
+            if method == "slurm":
+                tasks += count
+                if per_node:
+                    nodes = max(nodes, -(-count // per_node))
+        self.slurm.allocate(tasks, nodes)
 
     def collect_endpoints(self):
         """Reads PARACEL_SERVER_ENDPOINT lines until there are --snum of them."""
@@ -328,24 +369,33 @@ class Job:
     # ---- workers ---------------------------------------------------------------------
     def start_workers(self):
         a = self.args
-        hostfile = a.hostfile if a.method == "mpi" else None
-        cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
         info = ",".join(self.endpoints)
-        cmd += ["-x", "PARACEL_SERVER_INFO", "-x", "PARACEL_JOB_DIR"]
         extra = {"PARACEL_SERVER_INFO": info, "PARACEL_JOB_DIR": self.tmp}
         if self.keys:
             extra["PARACEL_CURVE_SERVER_KEY"] = os.path.join(self.keys, "server.key")
             extra["PARACEL_CURVE_CLIENT_KEY"] = os.path.join(self.keys, "client.key_secret")
-            cmd += ["-x", "PARACEL_CURVE_SERVER_KEY", "-x", "PARACEL_CURVE_CLIENT_KEY"]
+        if a.method == "slurm":
+            # srun hands the tasks prun's environment; memory is the step's --mem-per-cpu.
+            cmd = self.slurm.step("workers", a.wnum, a.ppn, a.mem_limit, mpi=True)
+            memory_cap = None
+        else:
+            hostfile = a.hostfile if a.method == "mpi" else None
+            cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
+            for name in sorted(extra):
+                cmd += ["-x", name]
+            memory_cap = limit_memory(a.mem_limit)
         cmd += [a.program, "--server_info=" + info]
         if a.cfg_file:
             cmd.append("--cfg_file=" + os.path.abspath(a.cfg_file))
         cmd += a.args
-        env = child_env(extra)
-        self.workers = subprocess.Popen(cmd, env=env,
-                                        stdin=subprocess.DEVNULL, start_new_session=True,
-                                        preexec_fn=limit_memory(a.mem_limit))
-        self.mpirun_watch = MpirunWatch(self.workers.pid, a.program)
+        self.workers = subprocess.Popen(
+            cmd, env=child_env(extra), stdin=subprocess.DEVNULL, start_new_session=True,
+            stderr=subprocess.PIPE if a.method == "slurm" else None, preexec_fn=memory_cap)
+        if a.method == "slurm":
+            self.steps[self.workers.pid] = "workers"
+            self.relay = self.slurm.relay_stderr(self.workers)
+        else:
+            self.mpirun_watch = MpirunWatch(self.workers.pid, a.program)
 
     def supervise(self):
         """Waits for the workers; a server that dies first ends the job."""
@@ -354,8 +404,10 @@ class Job:
             status = self.workers.poll()
             if status is not None:
                 self.progress.finish()
+                if self.args.method == "slurm":
+                    return self.slurm.workers_status(exit_status(status), self.relay)
                 return exit_status(status)
-            status = self.mpirun_watch.stuck_status()
+            status = self.mpirun_watch.stuck_status() if self.mpirun_watch else None
             if status is not None:
                 signal_group(self.workers, signal.SIGKILL)  # it no longer answers SIGTERM
                 self.progress.finish()
@@ -382,7 +434,10 @@ class Job:
         if self.workers is not None:
             procs.insert(0, self.workers)
         for proc in procs:
-            signal_group(proc, signal.SIGTERM)
+            if proc.pid in self.steps and proc.poll() is None:
+                self.slurm.terminate(self.steps[proc.pid], proc)
+            else:
+                signal_group(proc, signal.SIGTERM)
         deadline = time.monotonic() + self.args.stop_grace
         for proc in procs:
             try:
@@ -397,6 +452,8 @@ class Job:
             except subprocess.TimeoutExpired:
                 print("prun.py: process %d did not exit after SIGKILL" % proc.pid,
                       file=sys.stderr)
+        if self.slurm:
+            self.slurm.release()
         self.progress.finish()
         self.save_server_stats()
         shutil.rmtree(self.tmp, ignore_errors=True)
@@ -567,6 +624,158 @@ class Progress:
             self.draw(final=True)
         elif self.tty and time.monotonic() - self.started >= self.every:
             self.stream.write("\r\x1b[K")  # the "waiting" line goes
+
+
+class Slurm:
+    """The slurm method: servers and workers are two job steps (srun) of one allocation --
+    the caller's when prun runs inside one (SLURM_JOB_ID), otherwise one that prun asks for
+    with `salloc --no-shell` and cancels when the job ends, whatever the way it ends.
+
+    Steps are named paracel-<role>-<token> so that they (and the allocation, named
+    paracel-<token>) can be found with squeue and signalled with scancel: a step's tasks run
+    under slurmd on the allocated nodes, not under prun."""
+
+    def __init__(self, args):
+        self.args = args
+        self.token = "%d-%d" % (os.getpid(), int(time.time()))
+        self.job_id = os.environ.get("SLURM_JOB_ID")
+        self.own_allocation = self.job_id is None
+        self.allocating = None  # salloc while it waits for the allocation
+        self.first_exit_code = None  # of the first worker task that failed
+
+    @staticmethod
+    def check(args):
+        needed = ["srun", "squeue", "scancel"] + ([] if os.environ.get("SLURM_JOB_ID") else
+                                                  ["salloc"])
+        missing = [name for name in needed if shutil.which(name) is None]
+        if missing:
+            raise JobError("the slurm method needs %s on PATH (Debian: slurm-client)"
+                           % ", ".join(missing), 2)
+        try:
+            shlex.split(args.slurm_args)
+        except ValueError as e:
+            raise JobError("--slurm_args %r: %s" % (args.slurm_args, e), 2)
+
+    def allocate(self, tasks, nodes):
+        """Waits for an allocation of `tasks` tasks (on at least `nodes` nodes) unless prun
+        already runs inside one."""
+        if not self.own_allocation:
+            return
+        a = self.args
+        cmd = ["salloc", "--no-shell", "-n", str(tasks), "-J", "paracel-" + self.token]
+        if nodes:
+            cmd += ["-N", str(nodes)]
+        if a.partition:
+            cmd += ["--partition", a.partition]
+        if a.time_limit:
+            cmd += ["--time", a.time_limit]
+        memory = max(a.mem_limit or 0, a.mem_limit_server or 0)
+        if memory:
+            cmd.append("--mem-per-cpu=%d" % memory)
+        cmd += shlex.split(a.slurm_args)
+        print("prun.py: waiting for a Slurm allocation of %d tasks" % tasks, file=sys.stderr)
+        self.allocating = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                           stderr=subprocess.PIPE, text=True,
+                                           start_new_session=True)
+        reason = None
+        while True:
+            try:
+                out, err = self.allocating.communicate(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                reason = self.say_why_pending(reason)
+        status, self.allocating = self.allocating.returncode, None
+        granted = re.search(r"Granted job allocation (\d+)", err)
+        if status != 0 or not granted:
+            raise JobError("salloc could not allocate %d tasks (exit status %d): %s"
+                           % (tasks, status, (err + out).strip()[-2000:]))
+        self.job_id = granted.group(1)
+        print("prun.py: Slurm job %s allocated" % self.job_id, file=sys.stderr)
+
+    def say_why_pending(self, said):
+        """Prints why the allocation waits (squeue's reason: Resources, Priority,
+        PartitionConfig...) when it changed since `said`; returns the reason."""
+        done = subprocess.run(["squeue", "-h", "-n", "paracel-" + self.token, "-o", "%i %T %r"],
+                              capture_output=True, text=True)
+        parts = done.stdout.split()
+        if len(parts) == 3 and parts[1] == "PENDING" and parts[2] != said:
+            print("prun.py: Slurm job %s is pending (reason: %s)" % (parts[0], parts[2]),
+                  file=sys.stderr)
+            return parts[2]
+        return said
+
+    def step(self, role, count, per_node, memory, mpi):
+        """The srun command line of one step of `count` tasks."""
+        cmd = ["srun", "--jobid=" + self.job_id, "--overlap", "--kill-on-bad-exit=1",
+               "-n", str(count), "-J", "paracel-%s-%s" % (role, self.token)]
+        if per_node:
+            cmd.append("--ntasks-per-node=%d" % per_node)
+        if memory:
+            cmd.append("--mem-per-cpu=%d" % memory)
+        if mpi:
+            cmd.append("--mpi=pmix")  # Debian's Open MPI starts under Slurm's PMIx
+        else:
+            cmd.append("--unbuffered")  # the servers' endpoint lines at once
+        return cmd
+
+    def relay_stderr(self, srun):
+        """Copies the worker step's stderr to prun's, noting the first task's failure: srun
+        exits with the highest status of its tasks, which is usually the SIGTERM (143) that
+        --kill-on-bad-exit sent the others, not the status of the task that failed."""
+        def relay():
+            for line in iter(srun.stderr.readline, b""):
+                text = line.decode(errors="replace")
+                failed = re.search(r"srun: error: .*: tasks? [0-9,-]+: Exited with exit code (\d+)",
+                                   text)
+                if failed and self.first_exit_code is None and int(failed.group(1)) != 0:
+                    self.first_exit_code = int(failed.group(1))
+                sys.stderr.write(text)
+                sys.stderr.flush()
+
+        thread = threading.Thread(target=relay, daemon=True)
+        thread.start()
+        return thread
+
+    def workers_status(self, srun_status, relay):
+        relay.join(5)  # srun has exited: its last lines are in the pipe
+        return self.first_exit_code or srun_status
+
+    def step_ids(self, role=None):
+        """Ids (job.step) of this job's steps that are still running."""
+        if self.job_id is None:
+            return []
+        done = subprocess.run(["squeue", "-h", "-s", "-j", self.job_id, "-o", "%i %j"],
+                              capture_output=True, text=True)
+        prefix = "paracel-%s-" % role if role else "paracel-"
+        ids = []
+        for line in done.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].startswith(prefix) and \
+                    parts[1].endswith("-" + self.token):
+                ids.append(parts[0])
+        return ids
+
+    def terminate(self, role, srun):
+        """SIGTERM to a step's tasks (they exit cleanly and srun with them); before the step
+        is registered, SIGTERM to srun, which cancels it."""
+        ids = self.step_ids(role)
+        if ids:
+            subprocess.run(["scancel", "--signal=TERM"] + ids, capture_output=True)
+        else:
+            signal_group(srun, signal.SIGTERM)
+
+    def release(self):
+        """Kills whatever step is left and gives back the allocation prun made (also one
+        still pending, found by its name)."""
+        if self.allocating is not None:
+            signal_group(self.allocating, signal.SIGTERM)
+            self.allocating.wait()
+        if self.own_allocation:
+            subprocess.run(["scancel", "-n", "paracel-" + self.token], capture_output=True)
+        else:
+            ids = self.step_ids()
+            if ids:
+                subprocess.run(["scancel"] + ids, capture_output=True)
 
 
 class MpirunWatch:

