@@ -23,10 +23,16 @@ import time
 CPUS = 16
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count):
+    """`count` distinct free ports (all held open together, so none is handed out twice)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 class SlurmCluster:
@@ -38,11 +44,12 @@ class SlurmCluster:
     def config(self):
         d = self.dir
         user = getpass.getuser()
+        ctld_port, slurmd_port = free_ports(2)
         return "\n".join([
             "ClusterName=paracel-test",
             "SlurmctldHost=localhost(127.0.0.1)",
-            "SlurmctldPort=%d" % free_port(),
-            "SlurmdPort=%d" % free_port(),
+            "SlurmctldPort=%d" % ctld_port,
+            "SlurmdPort=%d" % slurmd_port,
             "SlurmUser=%s" % user,  # Debian's packages create no slurm user
             "SlurmdUser=%s" % user,
             "AuthType=auth/none",
@@ -117,16 +124,18 @@ class SlurmCluster:
                 pass
         return "\n".join(text)
 
-    def jobs(self):
-        """(job id, name, state) of every job in the queue."""
-        out = subprocess.run(["squeue", "-h", "-o", "%i %j %T"], env=self.env,
+    def squeue(self, *options):
+        out = subprocess.run(["squeue", "-h", *options], env=self.env,
                              capture_output=True, text=True, check=True).stdout
         return [tuple(line.split()) for line in out.splitlines() if line.strip()]
 
+    def jobs(self):
+        """(job id, name, state) of every job in the queue."""
+        return self.squeue("-o", "%i %j %T")
+
     def steps(self):
-        out = subprocess.run(["squeue", "-h", "-s", "-o", "%i %j"], env=self.env,
-                             capture_output=True, text=True, check=True).stdout
-        return [tuple(line.split()) for line in out.splitlines() if line.strip()]
+        """(job.step id, name) of every running step."""
+        return self.squeue("-s", "-o", "%i %j")
 
     def stop(self):
         if self.env is not None:
