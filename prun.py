@@ -124,6 +124,19 @@ def parse_args(argv):
     parser.add_argument("--progress_every", type=float, default=30.0,
                         help="seconds between progress lines when stderr is not a terminal "
                         "(on a terminal the line is redrawn every second)")
+    parser.add_argument("--checkpoint_dir", default=None,
+                        help="folder for checkpoints, shared by the servers and the workers "
+                        "(docs/checkpoints.md)")
+    parser.add_argument("--checkpoint_every", type=int, default=0,
+                        help="with --checkpoint_dir, a checkpoint every so many clocks "
+                        "(0: only where the program asks for one)")
+    parser.add_argument("--checkpoint_keep", type=int, default=2,
+                        help="how many complete checkpoints to keep (the newest)")
+    parser.add_argument("--resume", action="store_true",
+                        help="start from the newest complete checkpoint of --checkpoint_dir")
+    parser.add_argument("--restarts", type=int, default=0,
+                        help="when a server or worker dies, stop everything and start again "
+                        "from the newest complete checkpoint, at most this many times")
     parser.add_argument("program", help="the worker program")
     parser.add_argument("args", nargs=argparse.REMAINDER,
                         help="arguments passed to the program unchanged")
@@ -134,6 +147,11 @@ def parse_args(argv):
         parser.error("--server_threads must be at least 1")
     if args.progress_every <= 0:
         parser.error("--progress_every must be positive")
+    if args.checkpoint_every < 0 or args.checkpoint_keep < 1 or args.restarts < 0:
+        parser.error("--checkpoint_every and --restarts must not be negative, "
+                     "--checkpoint_keep must be at least 1")
+    if (args.resume or args.checkpoint_every) and not args.checkpoint_dir:
+        parser.error("--resume and --checkpoint_every need --checkpoint_dir")
     args.m_server = args.m_server or args.method
     args.hostfile_server = args.hostfile_server or args.hostfile
     return args
@@ -158,6 +176,11 @@ def check_inputs(args):
             if not os.path.exists(os.path.join(args.keys, name)):
                 raise JobError("--keys %s has no %s (docs/security.md)" % (args.keys, name), 2)
         args.keys = os.path.abspath(args.keys)
+    if args.checkpoint_dir is not None:
+        args.checkpoint_dir = os.path.abspath(args.checkpoint_dir)
+        if args.resume and not newest_checkpoint(args.checkpoint_dir):
+            raise JobError("--resume: no complete checkpoint in %s (no ckpt-*/MANIFEST.json)"
+                           % args.checkpoint_dir, 2)
     for name in ("hostfile", "hostfile_server"):
         path = getattr(args, name)
         if path is not None and not os.path.isfile(path):
@@ -180,6 +203,17 @@ def check_inputs(args):
     args.server_bin = find_server_binary(args.server_bin)
     if args.plugin_dirs is None:
         args.plugin_dirs = default_plugin_dir(args.server_bin)
+
+
+def newest_checkpoint(folder):
+    """The newest complete checkpoint of `folder` (docs/checkpoints.md), or None."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return None
+    done = [n for n in names if re.fullmatch(r"ckpt-\d+", n)
+            and os.path.isfile(os.path.join(folder, n, "MANIFEST.json"))]
+    return os.path.join(folder, max(done, key=lambda n: int(n[5:]))) if done else None
 
 
 def default_plugin_dir(server_bin):
@@ -241,8 +275,9 @@ def limit_memory(megabytes):
 class Job:
     """The processes of one run; stop() ends them all, whatever state they are in."""
 
-    def __init__(self, args):
+    def __init__(self, args, resume=False):
         self.args = args
+        self.resume = resume  # the workers start from the newest complete checkpoint
         self.tmp = tempfile.mkdtemp(prefix="paracel-job-")
         self.stats_dir = os.path.join(self.tmp, "server_stats")
         os.mkdir(self.stats_dir)
@@ -289,6 +324,8 @@ class Job:
         if a.plugin_dirs:
             dirs = ":".join(os.path.abspath(d) for d in a.plugin_dirs.split(":") if d)
             cmd.append("--plugin_dirs=" + dirs)
+        if a.checkpoint_dir:
+            cmd.append("--checkpoint_dir=" + a.checkpoint_dir)
         return cmd
 
     def spawn(self, cmd, label, mem_limit, stdout):
@@ -387,6 +424,12 @@ class Job:
         cmd += [a.program, "--server_info=" + info]
         if a.cfg_file:
             cmd.append("--cfg_file=" + os.path.abspath(a.cfg_file))
+        if a.checkpoint_dir:
+            cmd += ["--checkpoint_dir=" + a.checkpoint_dir,
+                    "--checkpoint_every=%d" % a.checkpoint_every,
+                    "--checkpoint_keep=%d" % a.checkpoint_keep]
+            if self.resume:
+                cmd.append("--resume")
         cmd += a.args
         self.workers = subprocess.Popen(
             cmd, env=child_env(extra), stdin=subprocess.DEVNULL, start_new_session=True,
@@ -895,30 +938,72 @@ def main(argv=None):
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    job = None
     try:
         check_inputs(args)
-        job = Job(args)
+        return run_with_restarts(args)
+    except JobError as e:
+        print("prun.py: " + str(e), file=sys.stderr)
+        return e.status
+    except Interrupted as e:  # between attempts
+        print("prun.py: %s received" % e, file=sys.stderr)
+        return 128 + e.signum
+
+
+def run_with_restarts(args):
+    """Runs the job; under --restarts, again from the newest checkpoint after a failure."""
+    failures = []  # what ended each failed attempt, for --restarts
+    resume = args.resume
+    while True:
+        status, started, failure = run_once(args, resume)
+        if status == 0 or not started or failure is None:
+            break
+        failures.append(failure)
+        if len(failures) > args.restarts:
+            if args.restarts:
+                print("prun.py: giving up after %d restart(s); the attempts ended with: %s"
+                      % (args.restarts, "; ".join("%d: %s" % (i + 1, f)
+                                                  for i, f in enumerate(failures))),
+                      file=sys.stderr)
+            break
+        newest = newest_checkpoint(args.checkpoint_dir) if args.checkpoint_dir else None
+        resume = newest is not None
+        print("prun.py: restart %d of %d, from %s" % (
+            len(failures), args.restarts,
+            newest if newest else "the start (no complete checkpoint yet)"), file=sys.stderr)
+    return status
+
+
+def run_once(args, resume):
+    """One attempt at the job: (exit status, whether the workers started, what failed or
+    None when it succeeded or was interrupted)."""
+    job = None
+    started = False
+    try:
+        job = Job(args, resume)
         job.start_servers()
         print("prun.py: %d server(s) up: %s" % (len(job.endpoints), ",".join(job.endpoints)),
               file=sys.stderr)
         job.start_workers()
+        started = True
         status = job.supervise()
         if status != 0:
             print("prun.py: workers failed with exit status %d" % status, file=sys.stderr)
-        return status
+            return status, started, "workers failed with exit status %d" % status
+        return status, started, None
     except JobError as e:
         print("prun.py: " + str(e), file=sys.stderr)
-        return e.status
+        return e.status, started, str(e).split(". ")[0]
     except Interrupted as e:
         print("prun.py: %s received; stopping servers and workers" % e, file=sys.stderr)
-        return 128 + e.signum
+        return 128 + e.signum, started, None
     finally:
         if job is not None:
             # A second Ctrl-C must not interrupt the clean-up.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            previous = (signal.signal(signal.SIGINT, signal.SIG_IGN),
+                        signal.signal(signal.SIGTERM, signal.SIG_IGN))
             job.stop()
+            signal.signal(signal.SIGINT, previous[0])
+            signal.signal(signal.SIGTERM, previous[1])
 
 
 if __name__ == "__main__":

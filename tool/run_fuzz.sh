@@ -4,7 +4,8 @@
 # project's encoders, replays every seed and every saved regression (test/fuzz/regressions),
 # then fuzzes each target for SECONDS (default 60), under memory limits that a 6-byte header
 # asking for gigabytes would trip.
-#   bash tool/run_fuzz.sh [--unit-tests] [SECONDS] [TARGET...]   # targets: request decode config
+#   bash tool/run_fuzz.sh [--unit-tests] [SECONDS] [TARGET...]
+# targets: request decode config checkpoint
 # --unit-tests first builds the in-process suites in the same instrumented tree and runs them
 # (ctest -L unit): CI's sanitizer stage, one clang build for both.
 # New corpus entries stay in build-fuzz/corpus; a crash leaves its input in build-fuzz/ and
@@ -20,7 +21,7 @@ fi
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(request decode config)
+[ ${#targets[@]} -eq 0 ] && targets=(request decode config checkpoint)
 
 bash tool/install_deps.sh
 build=build-fuzz

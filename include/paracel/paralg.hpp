@@ -53,6 +53,7 @@
 #include <utility>
 #include <vector>
 
+#include "paracel/checkpoint.hpp"
 #include "paracel/comm.hpp"
 #include "paracel/dump.hpp"
 #include "paracel/export.hpp"
@@ -81,9 +82,20 @@ struct PARACEL_EXPORT paralg_options {
   // (docs/observability.md); prun.py's progress line reads them. PARACEL_METRICS=off in the
   // environment turns them off too.
   bool iteration_metrics = true;
+  // Checkpoints (docs/checkpoints.md, paracel/checkpoint.hpp). The folder, shared by the
+  // workers and the servers (which need --checkpoint_dir with the same folder), and a
+  // checkpoint every so many clocks (0: only on paracel_checkpoint()); the newest
+  // `checkpoint_keep` complete ones are kept. With `resume`, the paralg starts from the
+  // folder's newest complete checkpoint: the servers get its model, get_current_iter() its
+  // clock and resumed_state() this worker's saved state.
+  std::string checkpoint_dir;
+  int checkpoint_every = 0;
+  int checkpoint_keep = 2;
+  bool resume = false;
 
-  // Reads --server_info=E1,E2 (as prun.py passes it) and --output=DIR from argv, falling
-  // back to the environment. Unrelated arguments are left alone.
+  // Reads --server_info=E1,E2 (as prun.py passes it), --output=DIR, --checkpoint_dir=DIR,
+  // --checkpoint_every=K, --checkpoint_keep=K and --resume from argv, falling back to the
+  // environment. Unrelated arguments are left alone.
   static paralg_options from_args(int argc, char** argv);
 };
 
@@ -330,6 +342,28 @@ class PARACEL_EXPORT paralg {
   int get_total_iters() const { return total_iters_; }
   const ssp_stats& get_ssp_stats() const;
 
+  // ---- checkpoints (docs/checkpoints.md) ---------------------------------------------------
+  // Writes a checkpoint at this worker's clock: waits until every worker is here, has each
+  // server write its shards and each worker its save_state(), then commits the manifest.
+  // iter_commit() calls it every options().checkpoint_every clocks. Collective: every worker
+  // must call it at the same clock.
+  void paracel_checkpoint();
+  // What this worker keeps besides the servers' model (iteration-local variables, RNG
+  // state, ...). Called by paracel_checkpoint(); the default saves nothing.
+  virtual void save_state(worker_state& state) const { (void)state; }
+  // The state saved at the checkpoint this paralg resumed from; nullptr when it did not.
+  // A program that supports checkpoints asks (this or resuming()) before its first
+  // iter_commit, also when it starts afresh; with --resume or --checkpoint_every, iter_commit
+  // refuses to go on in a program that never asked.
+  const worker_state* resumed_state() const {
+    resume_seen_ = true;
+    return resumed_state_ ? &*resumed_state_ : nullptr;
+  }
+  bool resuming() const {
+    resume_seen_ = true;
+    return resumed_state_.has_value();
+  }
+
   // The worker grid a load pattern implies: linesplit/fmap/fset/fvec split rows over all
   // workers (workers x 1), smap columns (1 x workers), fsmap both (fsmap_grid). The loaders
   // set it; get_decomp_info reads it as in the original Paracel.
@@ -516,6 +550,13 @@ class PARACEL_EXPORT paralg {
   std::string clock_table_;  // this paralg's table on the clock server
   std::unique_ptr<ssp_reader> ssp_;
   std::unique_ptr<iteration_log> iterations_;
+
+  // Restores the model and this worker's state from the newest complete checkpoint;
+  // returns its clock. Collective.
+  std::int64_t resume_from_checkpoint();
+  std::optional<worker_state> resumed_state_;
+  mutable bool resume_seen_ = false;
+  int checkpoints_taken_ = 0;
 };
 
 }  // namespace paracel

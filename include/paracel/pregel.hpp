@@ -35,6 +35,13 @@
 // -- and read after it. Aggregators (sum, min, max of doubles) are reduced over the workers
 // at the end of each superstep and visible in the next. The run stops when no vertex is
 // active and no message is in flight, or after `max_supersteps`.
+//
+// Checkpoints (docs/checkpoints.md): one clock per superstep, so --checkpoint_every counts
+// supersteps. The messages in flight are on the servers; save_state() keeps each worker's
+// values, halted flags, inbox and aggregators (Value and Message must be msgpack types, as
+// messages already are), and a resumed run() picks up after the checkpoint's superstep. A
+// program that overrides save_state() calls pregel's first. Only the first run() of a
+// resumed job resumes.
 #pragma once
 
 #include <algorithm>
@@ -156,17 +163,27 @@ class pregel : public paralg {
   // Runs supersteps; returns how many ran. Collective.
   int run(int max_supersteps) {
     const std::size_t n = names_.size();
-    values_.assign(n, Value{});
-    halted_.assign(n, 0);
-    inbox_.assign(n, {});
-    for (std::size_t i = 0; i < n; ++i) {
-      vertex v(this, id_of(i), i);
-      init(v);
+    const worker_state* state = resumed_ran_ ? nullptr : resumed_state();
+    resumed_ran_ = true;
+    std::int64_t first_clock = get_current_iter();
+    if (state != nullptr) {
+      restore_state(*state, n);
+      first_clock -= superstep_;
+    } else {
+      values_.assign(n, Value{});
+      halted_.assign(n, 0);
+      inbox_.assign(n, {});
+      superstep_ = 0;
+      finished_ = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        vertex v(this, id_of(i), i);
+        init(v);
+      }
     }
     // The metrics' clock starts: loading is over. One clock per superstep.
-    set_total_iters(static_cast<int>(std::min<std::int64_t>(
-        std::int64_t{get_current_iter()} + max_supersteps, std::numeric_limits<int>::max())));
-    for (superstep_ = 0; superstep_ < max_supersteps;) {
+    set_total_iters(static_cast<int>(
+        std::min<std::int64_t>(first_clock + max_supersteps, std::numeric_limits<int>::max())));
+    while (superstep_ < max_supersteps && !finished_) {
       outbox_targets_.assign(workers_, {});
       outbox_messages_.assign(workers_, {});
       outbox_index_.assign(workers_, {});
@@ -203,8 +220,8 @@ class pregel : public paralg {
       // One clock per superstep: its metrics line (docs/observability.md) and progress.
       report("active_vertices", sums[0]);
       report("messages", sums[1]);
+      finished_ = sums[0] == 0 && sums[1] == 0;
       iter_commit();
-      if (sums[0] == 0 && sums[1] == 0) break;
     }
     // Everyone has read the last batches (before the reduction above).
     if (get_worker_id() == 0) paracel_remove_special(prefix_filter("pregel/"));
@@ -224,6 +241,19 @@ class pregel : public paralg {
   std::uint64_t vertex_count() const { return vertex_count_; }
   std::int64_t edge_count() const { return edge_count_; }   // lines read
   std::int64_t messages_sent() const { return messages_; }  // after combining, all workers
+
+  // Called at a superstep's commit, when the inboxes hold the next superstep's messages.
+  void save_state(worker_state& state) const override {
+    state.put("pregel/superstep", superstep_);
+    state.put("pregel/finished", finished_);
+    state.put("pregel/messages", messages_);
+    state.put("pregel/values", values_);
+    state.put("pregel/halted", halted_);
+    state.put("pregel/inbox", inbox_);
+    std::map<std::string, double> previous;
+    for (const auto& [name, a] : aggregators_) previous[name] = a.previous;
+    state.put("pregel/aggregators", previous);
+  }
 
  protected:
   // Sets a vertex's initial value (before superstep 0).
@@ -246,6 +276,26 @@ class pregel : public paralg {
     if (how == reduce::sum) return 0;
     return how == reduce::min ? std::numeric_limits<double>::infinity()
                               : -std::numeric_limits<double>::infinity();
+  }
+  void restore_state(const worker_state& state, std::size_t n) {
+    superstep_ = state.get<int>("pregel/superstep");
+    finished_ = state.get<bool>("pregel/finished");
+    messages_ = state.get<std::int64_t>("pregel/messages");
+    values_ = state.get<std::vector<Value>>("pregel/values");
+    halted_ = state.get<std::vector<std::uint8_t>>("pregel/halted");
+    inbox_ = state.get<std::vector<std::vector<Message>>>("pregel/inbox");
+    if (values_.size() != n || halted_.size() != n || inbox_.size() != n) {
+      throw error("pregel: the checkpoint holds " + std::to_string(values_.size()) +
+                  " vertices for this worker; its graph has " + std::to_string(n) +
+                  " (another input?)");
+    }
+    for (const auto& [name, value] :
+         state.get<std::map<std::string, double>>("pregel/aggregators")) {
+      auto found = aggregators_.find(name);
+      if (found == aggregators_.end())
+        throw error("pregel: the checkpoint has an aggregator '" + name + "' never declared");
+      found->second.previous = value;
+    }
   }
   int owner_of(std::uint64_t id) const { return static_cast<int>(id % workers_); }
   std::size_t local_of(std::uint64_t id) const { return static_cast<std::size_t>(id / workers_); }
@@ -299,6 +349,8 @@ class pregel : public paralg {
   std::int64_t edge_count_ = 0;
   std::int64_t messages_ = 0;
   int superstep_ = 0;
+  bool finished_ = false;     // the last superstep had no active vertex and sent nothing
+  bool resumed_ran_ = false;  // run() took the resumed state already
   std::vector<std::string> names_;
   std::vector<std::vector<edge>> edges_;
   std::vector<Value> values_;

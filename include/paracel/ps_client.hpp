@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "paracel/builtin.hpp"
+#include "paracel/checkpoint.hpp"
 #include "paracel/codec.hpp"
 #include "paracel/curve.hpp"
 #include "paracel/error.hpp"
@@ -207,6 +208,10 @@ class PARACEL_EXPORT ps_client {
   void unregister_filter(std::string_view name);
 
   std::vector<server_stats> stats();
+  // Has every thread of every server write its shard into <its --checkpoint_dir>/<folder>
+  // (docs/checkpoints.md), all at once; returns the files' records, server-major. The
+  // caller makes sure that no update is in flight meanwhile (paralg's checkpoint does).
+  std::vector<checkpoint_record> checkpoint(std::string_view folder, std::int64_t clock);
   // Counters of this client's own traffic; cheap (no request).
   const client_traffic& traffic() const;
 
@@ -215,7 +220,9 @@ class PARACEL_EXPORT ps_client {
   // clocks; paralg makes one per instance. It is dropped when all its workers finished.
   // Declares `worker` of `workers` (every worker does, with the same count); `total` is its
   // last clock, after which it no longer holds others back (-1: unknown).
-  void clock_register(std::string_view table, int workers, int worker, std::int64_t total = -1);
+  // `start` >= 0 sets the worker's clock (a job resumed from a checkpoint at that clock).
+  void clock_register(std::string_view table, int workers, int worker, std::int64_t total = -1,
+                      std::int64_t start = -1);
   // Advances the worker's clock (after flushing this client's pending updates, so that its
   // updates are applied before the clock moves); returns the minimum clock afterwards.
   std::int64_t clock_commit(std::string_view table, int worker);

@@ -446,6 +446,32 @@ std::vector<server_stats> ps_client::stats() {
 
 const client_traffic& ps_client::traffic() const { return impl_->traffic; }
 
+std::vector<checkpoint_record> ps_client::checkpoint(std::string_view folder, std::int64_t clock) {
+  flush();
+  // Writing a large shard takes long; a server that dies meanwhile is noticed by the
+  // connection's heartbeats, not by this deadline.
+  const auto until = clock::now() + std::max<std::chrono::milliseconds>(impl_->options.deadline,
+                                                                        std::chrono::hours(1));
+  std::vector<std::pair<connection*, std::uint64_t>> sent;
+  for (std::size_t s = 0; s < impl_->servers.size(); ++s) {
+    for (connection* c : impl_->servers[s]) {
+      std::vector<zmq::message_t> payload;
+      payload.push_back(
+          proto::encode_args(std::string(folder), clock, static_cast<std::int32_t>(s)));
+      sent.emplace_back(c, c->send(op::checkpoint, payload, until));
+    }
+  }
+  std::vector<checkpoint_record> out;
+  for (auto [c, id] : sent) {
+    auto r = c->await(id, op::checkpoint, until);
+    impl::check(*c, r, op::checkpoint);
+    auto [file, bytes, xxh3, keys] =
+        proto::decode_args<std::string, std::uint64_t, std::string, std::uint64_t>(r.payload.at(0));
+    out.push_back({std::move(file), bytes, std::move(xxh3), keys});
+  }
+  return out;
+}
+
 }  // namespace paracel
 
 namespace paracel {
@@ -463,11 +489,14 @@ std::vector<zmq::message_t> clock_payload(std::string_view table, const Args&...
 
 }  // namespace
 
-void ps_client::clock_register(std::string_view table, int workers, int worker,
-                               std::int64_t total) {
-  impl_->call(*impl_->servers[0][0], op::clock_register,
-              clock_payload(table, std::int32_t{workers}, std::int32_t{worker}, total),
-              impl_->deadline());
+void ps_client::clock_register(std::string_view table, int workers, int worker, std::int64_t total,
+                               std::int64_t start) {
+  // The start clock is a fourth argument only when set, so that requests stay what older
+  // servers understand.
+  auto payload =
+      start < 0 ? clock_payload(table, std::int32_t{workers}, std::int32_t{worker}, total)
+                : clock_payload(table, std::int32_t{workers}, std::int32_t{worker}, total, start);
+  impl_->call(*impl_->servers[0][0], op::clock_register, std::move(payload), impl_->deadline());
 }
 
 std::int64_t ps_client::clock_commit(std::string_view table, int worker) {

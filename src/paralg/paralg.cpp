@@ -54,6 +54,22 @@ paralg_options resolve(paralg_options options) {
   return options;
 }
 
+// The non-negative integer after the '=' of `arg` (which starts at `from`).
+int parse_count(std::string_view arg, std::size_t from) {
+  const std::string text(arg.substr(from));
+  std::size_t used = 0;
+  int value = -1;
+  try {
+    value = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || value < 0) {
+    throw error(std::string(arg) + ": expected a non-negative integer");
+  }
+  return value;
+}
+
 constexpr int k_dump_tag = 0xd0;
 
 // Where this job's iteration metrics go: <output>/metrics, or, without an output folder,
@@ -97,6 +113,14 @@ paralg_options paralg_options::from_args(int argc, char** argv) {
       options.servers = split_endpoints(std::string(arg.substr(14)));
     } else if (arg.starts_with("--output=")) {
       options.output = std::string(arg.substr(9));
+    } else if (arg.starts_with("--checkpoint_dir=")) {
+      options.checkpoint_dir = std::string(arg.substr(17));
+    } else if (arg.starts_with("--checkpoint_every=")) {
+      options.checkpoint_every = parse_count(arg, 19);
+    } else if (arg.starts_with("--checkpoint_keep=")) {
+      options.checkpoint_keep = parse_count(arg, 18);
+    } else if (arg == "--resume") {
+      options.resume = true;
     }
   }
   return options;
@@ -119,7 +143,8 @@ paralg::paralg(paralg_options options, comm workers)
   std::ostringstream name;
   name << "paralg-" << std::hex << id;
   clock_table_ = name.str();
-  ps_.clock_register(clock_table_, get_worker_size(), get_worker_id());
+  const std::int64_t start = options_.resume ? resume_from_checkpoint() : -1;
+  ps_.clock_register(clock_table_, get_worker_size(), get_worker_id(), -1, start);
   ssp_ = std::make_unique<ssp_reader>(
       options_.staleness,
       ssp_reader::server{[this](std::int64_t target) {
@@ -129,12 +154,18 @@ paralg::paralg(paralg_options options, comm workers)
                          [this](const std::vector<std::string>& keys, const auto& visit) {
                            ps_.pull_multi_bytes(keys, visit);
                          }});
+  if (start > 0) ssp_->start_at(static_cast<int>(start));
 }
 
 paralg::~paralg() {
   // Stop holding the others back. Skipped while an exception unwinds: the job is failing,
   // and a dead server would only delay the exit by the client's deadline.
   if (std::uncaught_exceptions() > 0) return;
+  if (options_.checkpoint_every > 0 && checkpoints_taken_ == 0 && get_worker_id() == 0) {
+    log::warn("--checkpoint_every ", options_.checkpoint_every, ": no checkpoint was taken (",
+              get_current_iter(), " clocks committed",
+              get_current_iter() == 0 ? ": this program keeps no clocks)" : ")");
+  }
   try {
     ps_.clock_finish(clock_table_, get_worker_id());
   } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): nothing left to tell
@@ -206,8 +237,19 @@ void paralg::paracel_sync() {
 }
 
 void paralg::iter_commit() {
+  // A program supports checkpoints when it asks for its resumed state before its loop (see
+  // paracel/checkpoint.hpp); one that never does would restart from its first iteration
+  // over a restored model, or take checkpoints nothing can resume from.
+  if (!resume_seen_ && (resumed_state_ || options_.checkpoint_every > 0)) {
+    throw error(std::string(resumed_state_ ? "--resume" : "--checkpoint_every") +
+                ": this program does not support checkpoints (it never asks for its resumed "
+                "state: docs/checkpoints.md)");
+  }
   ssp_->committed(ps_.clock_commit(clock_table_, get_worker_id()));
   iterations_->record(get_current_iter(), total_iters_, get_ssp_stats(), ps_.traffic());
+  if (options_.checkpoint_every > 0 && get_current_iter() % options_.checkpoint_every == 0) {
+    paracel_checkpoint();
+  }
 }
 
 void paralg::report(std::string_view name, double value) { iterations_->report(name, value); }

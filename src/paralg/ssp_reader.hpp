@@ -54,6 +54,8 @@ class ssp_reader {
     known_min_ = minimum;
     ++clock_;
   }
+  // A job resumed from a checkpoint at `clock` starts there (the cache is empty).
+  void start_at(int clock) { clock_ = clock; }
   // Forgets `key`: the next read fetches it (so that it sees this worker's own update).
   void forget(const std::string& key) { cache_.erase(key); }
   // Every worker's updates are applied: cached values may be older than the store.

@@ -50,6 +50,8 @@ const char* op_name(op code) {
       return "clock_wait";
     case op::clock_finish:
       return "clock_finish";
+    case op::checkpoint:
+      return "checkpoint";
     case op::end_:
       break;
   }

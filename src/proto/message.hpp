@@ -47,7 +47,8 @@ enum class op : std::uint8_t {
   clock_commit,
   clock_wait,
   clock_finish,
-  end_,  // one past the last opcode
+  checkpoint,  // write this thread's shard into the server's checkpoint folder
+  end_,        // one past the last opcode
 };
 
 inline constexpr std::size_t k_op_count = static_cast<std::size_t>(op::end_);

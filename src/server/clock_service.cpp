@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace paracel::server {
 
@@ -16,6 +17,23 @@ proto::header reply_header(std::uint64_t id, op code, status st) {
   h.id = id;
   h.st = st;
   return h;
+}
+
+// clock_register's arguments: workers, worker, total, and (a resumed job's) start clock,
+// which older clients do not send: -1.
+std::tuple<std::int32_t, std::int32_t, std::int64_t, std::int64_t> decode_register(
+    const zmq::message_t& args) {
+  const auto handle = proto::unpack_frame(args);
+  const msgpack::object& o = handle.get();
+  try {
+    if (o.type == msgpack::type::ARRAY && o.via.array.size == 4) {
+      return o.as<std::tuple<std::int32_t, std::int32_t, std::int64_t, std::int64_t>>();
+    }
+    auto [workers, worker, total] = o.as<std::tuple<std::int32_t, std::int32_t, std::int64_t>>();
+    return {workers, worker, total, -1};
+  } catch (const msgpack::type_error&) {
+    throw protocol_error(status::bad_request, "clock_register arguments have the wrong shape");
+  }
 }
 
 }  // namespace
@@ -60,8 +78,7 @@ bool clock_service::handle_op(const proto::header& h, const std::string& name,
                               std::vector<zmq::message_t>& reply, std::vector<outgoing>& outbox) {
   switch (h.code) {
     case op::clock_register: {
-      auto [workers, worker, total] =
-          proto::decode_args<std::int32_t, std::int32_t, std::int64_t>(args);
+      auto [workers, worker, total, start] = decode_register(args);
       auto& t = tables_.try_emplace(name, workers).first->second;
       if (t.workers() != workers) {
         throw protocol_error(status::conflict,
@@ -70,6 +87,7 @@ bool clock_service::handle_op(const proto::header& h, const std::string& name,
                              h);
       }
       if (total >= 0) t.set_total(worker, total);
+      if (start >= 0) t.start_at(worker, start);
       release(t, t.finish_check(), outbox);
       return true;
     }

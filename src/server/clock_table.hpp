@@ -39,6 +39,12 @@ class clock_table {
   // finish_check() afterwards: a lowered total may release waits.
   void set_total(int worker, std::int64_t total) { totals_[index(worker)] = total; }
   std::vector<Waiter> finish_check() { return release(); }
+  // A resumed job's worker starts at `clock` (its checkpoint's). Call finish_check()
+  // afterwards: a raised clock may release waits.
+  void start_at(int worker, std::int64_t clock) {
+    if (clock < 0) throw std::invalid_argument("a start clock must not be negative");
+    clocks_[index(worker)] = clock;
+  }
   // The worker is done (or gone): it stops holding the others back.
   std::vector<Waiter> finish(int worker) {
     finished_.at(index(worker)) = true;

@@ -44,6 +44,9 @@ DEFINE_double(stats_every, 0, "log the server's statistics every so many seconds
 DEFINE_string(stats_dir, "",
               "when it stops, write the server's statistics (JSON) into this folder as "
               "server-<host>-<port>.json");
+DEFINE_string(checkpoint_dir, "",
+              "folder (shared with the workers) where the checkpoint op writes this server's "
+              "shards; empty: checkpoints are refused");
 
 namespace {
 
@@ -150,6 +153,16 @@ int main(int argc, char** argv) {
                           " holds no certificate: no client could get in");
       return 2;
     }
+  }
+  if (!FLAGS_checkpoint_dir.empty()) {
+    std::error_code failed;
+    std::filesystem::create_directories(FLAGS_checkpoint_dir, failed);
+    if (failed || !std::filesystem::is_directory(FLAGS_checkpoint_dir)) {
+      paracel::log::error("--checkpoint_dir ", FLAGS_checkpoint_dir, " cannot be created",
+                          failed ? ": " + failed.message() : std::string());
+      return 2;
+    }
+    options.checkpoint_dir = std::filesystem::absolute(FLAGS_checkpoint_dir).string();
   }
   for (const auto& dir : options.plugin_dirs) {
     if (!std::filesystem::is_directory(dir)) {

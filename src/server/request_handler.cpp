@@ -7,6 +7,7 @@
 #include <string>
 
 #include "paracel/builtin.hpp"
+#include "server/shard_checkpoint.hpp"
 #include "server/value_ops.hpp"
 
 namespace paracel::server {
@@ -287,6 +288,14 @@ void on_clock(handler_context& ctx, const proto::header& h, std::span<zmq::messa
   if (!ctx.clocks->handle(h, ctx.identity, in, out, *ctx.outbox)) out.clear();  // parked
 }
 
+void on_checkpoint(handler_context& ctx, std::span<zmq::message_t> in,
+                   std::vector<zmq::message_t>& out) {
+  expect_frames(in, 1, op::checkpoint);
+  auto [folder, clock, server] = proto::decode_args<std::string, std::int64_t, std::int32_t>(in[0]);
+  const auto record = write_shard_checkpoint(ctx, folder, clock, server);
+  out.push_back(proto::encode_args(record.file, record.bytes, record.xxh3, record.keys));
+}
+
 void dispatch(handler_context& ctx, const proto::header& h, std::span<zmq::message_t> in,
               std::vector<zmq::message_t>& out) {
   const op code = h.code;
@@ -332,6 +341,8 @@ void dispatch(handler_context& ctx, const proto::header& h, std::span<zmq::messa
     case op::clock_wait:
     case op::clock_finish:
       return on_clock(ctx, h, in, out);
+    case op::checkpoint:
+      return on_checkpoint(ctx, in, out);
     case op::end_:
       break;
   }

@@ -28,6 +28,8 @@ struct handler_context {
   clock_service* clocks = nullptr;          // thread 0 only: the SSP clock table
   std::string_view identity;                // of the peer being answered
   std::vector<outgoing>* outbox = nullptr;  // messages to other peers (released clock waits)
+  // Where the checkpoint op writes (paracel_server --checkpoint_dir); empty: refused.
+  std::string_view checkpoint_dir = {};
 };
 
 // `request` is the message without the ROUTER identity frame; `reply` receives the frames

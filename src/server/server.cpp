@@ -144,7 +144,8 @@ void server::serve(std::size_t t) {
                           options_.max_request_bytes,
                           t == 0 ? &clocks_ : nullptr,
                           {},
-                          &outbox};
+                          &outbox,
+                          options_.checkpoint_dir};
   // Requests are taken in batches of what is waiting, so that the batch's size measures the
   // queue (stats: queue) at no cost.
   std::vector<std::vector<zmq::message_t>> batch(k_batch);

@@ -40,6 +40,8 @@ struct server_options {
   // the clients whose public keys are in curve_allowed get in. Empty: plain TCP.
   curve_pair curve;
   std::set<std::string> curve_allowed;
+  // Where the checkpoint op writes (docs/checkpoints.md); empty: the op is refused.
+  std::string checkpoint_dir;
   bool secure() const { return !curve.secret_key.empty(); }
 };
 

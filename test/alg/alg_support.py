@@ -2,8 +2,10 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -50,12 +52,12 @@ def run_job(program, config, tmp_path, servers=2, workers=3, timeout=600, extra=
     return out
 
 
-def run_failing_job(program, config, tmp_path, workers=2):
+def run_failing_job(program, config, tmp_path, workers=2, extra=()):
     """Runs a job expected to fail; returns (exit status, stderr)."""
     cfg = tmp_path / (program + "_bad.json")
     cfg.write_text(json.dumps(config))
     cmd = [os.path.join(SOURCE, "prun.py"), "-p", "1", "-w", str(workers), "--timeout", "120",
-           "-c", str(cfg), os.path.join(BIN, program)]
+           "-c", str(cfg), *extra, os.path.join(BIN, program)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=JOB_ENV)
     return out.returncode, out.stderr
 
@@ -98,3 +100,51 @@ def read_named_vectors(path):
         name, values = line.rstrip("\n").split("\t")
         out[name] = [float(v) for v in values.split()]
     return out
+
+
+def worker_pids(program):
+    """The running ranks of build/bin/PROGRAM (their comm is its name; mpirun's is not)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % entry) as f:
+                if f.read().strip() == program[:15]:
+                    pids.append(int(entry))
+        except OSError:
+            pass
+    return pids
+
+
+def run_killed_and_resumed(program, config, tmp_path, every, servers=2, workers=3,
+                           timeout=300):
+    """Runs PROGRAM with a checkpoint every EVERY clocks, SIGKILLs one of its workers once the
+    first checkpoint is complete, then resumes it (docs/checkpoints.md). Returns the resumed
+    run's prun output; the job's outputs are wherever CONFIG says."""
+    folder = tmp_path / ("checkpoints_" + program)
+    cfg = tmp_path / (program + "_ckpt.json")
+    cfg.write_text(json.dumps(config))
+    base = [os.path.join(SOURCE, "prun.py"), "-p", str(servers), "-w", str(workers),
+            "--timeout", str(timeout), "-c", str(cfg), "--checkpoint_dir", str(folder),
+            "--checkpoint_every", str(every)]
+    job = subprocess.Popen(base + [os.path.join(BIN, program)], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, env=JOB_ENV)
+    killed = None
+    deadline = time.monotonic() + timeout
+    while killed is None and job.poll() is None and time.monotonic() < deadline:
+        if list(folder.glob("ckpt-*/MANIFEST.json")):
+            pids = worker_pids(program)
+            if pids:
+                os.kill(pids[-1], signal.SIGKILL)
+                killed = pids[-1]
+        time.sleep(0.02)
+    out, err = job.communicate(timeout=timeout + 60)
+    assert killed is not None, "the job ended before its first checkpoint:\n" + err
+    assert job.returncode != 0, "the job survived the SIGKILL of a worker:\n" + err
+    resumed = run_job(program, config, tmp_path, servers=servers, workers=workers,
+                      timeout=timeout,
+                      extra=("--checkpoint_dir", str(folder), "--checkpoint_every", str(every),
+                             "--resume"))
+    assert "resumed from %s/ckpt-" % folder in resumed.stderr, resumed.stderr
+    return resumed

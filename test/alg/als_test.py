@@ -8,7 +8,7 @@ import os
 import pytest
 
 from alg_support import (datagen, read_named_vectors, real_data, reference, run_failing_job,
-                         run_job)
+                         run_job, run_killed_and_resumed)
 
 EXPLICIT = {"rank": 6, "iterations": 6, "lambda": 0.1, "block_rows": 16}
 IMPLICIT = dict(EXPLICIT, feedback="implicit", alpha=2.0, **{"lambda": 0.5})
@@ -163,6 +163,27 @@ def test_tolerance_stops_when_the_objective_settles(tmp_path, generated):
     assert 2 <= metrics["iterations"] == len(trace) < 50
     assert trace[-2][1] - trace[-1][1] < 1e-3 * trace[-2][1]
     assert all(a[1] - b[1] >= 1e-3 * a[1] for a, b in zip(trace[:-2], trace[1:-1]))
+
+
+@pytest.mark.parametrize("feedback", ["explicit", "implicit"])
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path, feedback):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    ratings = datagen(folder, "ratings", rows=300000, seed=3, users=4000, items=2000, rank=4)
+    data = split(open(ratings), folder)
+    params = dict(EXPLICIT if feedback == "explicit" else IMPLICIT, rank=10, iterations=20,
+                  block_rows=64, tolerance=1e-9)
+    metrics, _ = train(tmp_path, "whole", data, params)
+    out = tmp_path / "resumed"
+    run_killed_and_resumed("als", dict(params, input=data[0], test_input=data[1], output=str(out)),
+                           tmp_path, every=2)
+    resumed = json.loads((out / "metrics.json").read_text())
+    assert resumed["iterations"] == metrics["iterations"]
+    # Equal up to the order of floating-point sums (the implicit Gram matrix adds the
+    # workers' parts on the servers in arrival order).
+    for got, want in zip(resumed["trace"], metrics["trace"]):
+        assert got[:4] == pytest.approx(want[:4], rel=1e-9)
 
 
 def precision_at(n, users, items, train, test):

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed)
 
 
 def rows(text):
@@ -52,6 +53,22 @@ def test_inertia_equals_the_serial_reference(tmp_path, name, k, init):
     for got, want in zip(centres, rows("\n".join(serial[2:]))):
         assert got == pytest.approx(want, rel=1e-9, abs=1e-9)
     assert metrics["points"] == len(all_points)
+
+
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path):
+    points = datagen(tmp_path, "points", rows=200000, seed=6, dim=20, clusters=30)
+    config = {"input": points, "max_rounds": 60, "tolerance": 0, "k": 30, "init": "random",
+              "seed": 3}
+    metrics, out = run_kmeans(tmp_path, points, **config)
+    resumed_out = tmp_path / "resumed"
+    run_killed_and_resumed("kmeans", dict(config, output=str(resumed_out)), tmp_path, every=5)
+    resumed = json.loads((resumed_out / "metrics.json").read_text())
+    assert resumed["rounds"] == metrics["rounds"]
+    assert resumed["inertia"] == pytest.approx(metrics["inertia"], rel=1e-12)
+    flat = lambda path: [v for row in rows(path.read_text()) for v in row]  # noqa: E731
+    assert flat(resumed_out / "centres") == pytest.approx(flat(out / "centres"), rel=1e-12)
+    assert (resumed_out / "initial_centres").read_text() == (out / "initial_centres").read_text()
 
 
 def test_empty_cluster_keeps_its_centre_and_assignments(tmp_path):

@@ -208,6 +208,19 @@ def test_degenerate_columns_held_out_rmse_and_a_constant_label(tmp_path):
     assert metrics["lambda_max"] == 0 and np.all(w == 0) and b == 4 and metrics["objective"] == 0
 
 
+def test_checkpoints_are_refused_not_taken_uselessly(tmp_path):
+    """The Lasso does not support checkpoints yet (docs/checkpoints.md): asked for them, it
+    says so at its first clock instead of writing checkpoints nothing could resume from."""
+    path = datagen(tmp_path, "libsvm", rows=2000, seed=3, features=40, nnz=8)
+    folder = tmp_path / "checkpoints"
+    status, err = run_failing_job("lasso", {"input": path, "output": str(tmp_path / "out")},
+                                  tmp_path, extra=("--checkpoint_dir", str(folder),
+                                                   "--checkpoint_every", "5"))
+    assert status != 0
+    assert "--checkpoint_every: this program does not support checkpoints" in err, err
+    assert not list(folder.glob("ckpt-*"))
+
+
 def test_bad_config_and_bad_input_are_named(tmp_path):
     good = tmp_path / "good.libsvm"
     good.write_text("1 1:1\n2 1:2\n")

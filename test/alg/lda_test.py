@@ -11,7 +11,8 @@ import os
 import numpy as np
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed)
 
 REAL = pytest.mark.real_data
 
@@ -128,6 +129,23 @@ def test_the_alias_sampler_recovers_the_bars(tmp_path):
     assert metrics["sampler"] == "alias" and metrics["mh_steps"] == 2
     exact = serial_trace(path, 10, 0.1, 0.1, 100)[-1][1]
     assert abs(loglik - exact) <= 0.05 * abs(exact), (loglik, exact)
+
+
+@pytest.mark.parametrize("sampler", ["cgs", "alias"])
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path, sampler):
+    """One worker (with several, a read may see a faster worker's deltas of the same clock,
+    so that even two uninterrupted runs differ): the same trace and topics, exactly."""
+    path = bars_corpus(tmp_path, docs=2000)
+    config = dict(topics=10, alpha=0.1, beta=0.1, sweeps=60, seed=1, sampler=sampler,
+                  clocks_per_sweep=2)
+    metrics, out = train(tmp_path, path, "whole", workers=1, **config)
+    resumed_out = tmp_path / "resumed"
+    run_killed_and_resumed("lda", dict(config, input=path, output=str(resumed_out)), tmp_path,
+                           every=6, workers=1)
+    resumed = json.loads((resumed_out / "metrics.json").read_text())
+    assert [row[:2] for row in resumed["trace"]] == [row[:2] for row in metrics["trace"]]
+    assert (resumed_out / "phi").read_text() == (out / "phi").read_text()
 
 
 @REAL

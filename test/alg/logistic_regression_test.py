@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed)
 
 L2 = 1e-3
 REAL = pytest.mark.real_data
@@ -126,6 +127,25 @@ def test_dgd_equals_the_serial_reference_step_for_step(tmp_path, name):
                                           repr(metrics["learning_rate"]), L2).split()]
     assert metrics["train_objective"] == pytest.approx(serial[0], rel=1e-9)
     assert weights == pytest.approx(serial[1:], rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("method,staleness", [("dgd", 0), ("downpour", 2)])
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path, method, staleness):
+    train_file, test_file = data_set("generated", tmp_path)
+    config = dict(method=method, staleness=staleness, rounds=40, learning_rate=2.0,
+                  batch_size=200, slow_workers="all", slow_ms=20, slow_prob=1.0)
+    metrics, weights, _ = train(tmp_path, train_file, test_file, **config)
+    out = tmp_path / "resumed"
+    cfg = {"input": train_file, "test_input": test_file, "output": str(out), "l2": L2, **config}
+    run_killed_and_resumed("logistic_regression", cfg, tmp_path, every=5 if method == "dgd" else 40)
+    resumed = [float(v) for v in (out / "model").read_text().split()]
+    resumed_metrics = json.loads((out / "metrics.json").read_text())
+    if staleness == 0:  # the same rounds: equal up to the order of floating-point additions
+        assert resumed == pytest.approx(weights, rel=1e-9, abs=1e-12)
+    else:  # SSP runs differ in the order of their updates: the same objective within 1%
+        assert resumed_metrics["train_objective"] == pytest.approx(metrics["train_objective"],
+                                                                   rel=0.01)
 
 
 @pytest.mark.parametrize("name", ["generated", real("heart_scale")])

@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed)
 
 PARAMS = {"rank": 20, "epochs": 50, "learning_rate": 0.02, "decay": 0.95, "l2": 0.1}
 
@@ -55,6 +56,19 @@ def test_held_out_rmse_equals_the_serial_reference(tmp_path, movielens):
     assert abs(metrics["test_rmse"] - serial) <= 0.01 * serial, (metrics, serial)
     assert metrics["test_rmse"] < baseline - 0.005, (metrics, baseline)
     assert metrics["train_rmse"] < metrics["test_rmse"]
+
+
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path, movielens):
+    metrics, out = train(tmp_path, movielens, "whole")
+    resumed_out = tmp_path / "resumed"
+    run_killed_and_resumed("matrix_factorization",
+                           dict(PARAMS, input=movielens[0], test_input=movielens[1],
+                                output=str(resumed_out)), tmp_path, every=30)
+    resumed = json.loads((resumed_out / "metrics.json").read_text())
+    # Each clock's item blocks are one worker's: the same arithmetic, bit for bit.
+    assert resumed["test_rmse"] == metrics["test_rmse"]
+    assert resumed["train_rmse"] == metrics["train_rmse"]
 
 
 def test_bias_only_model_equals_the_serial_baseline(tmp_path, movielens):

@@ -7,7 +7,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job, tab_rows
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed, tab_rows)
 
 
 def networkx_pagerank(path):
@@ -47,6 +48,20 @@ def test_ranks_equal_networkx(tmp_path, name):
     assert sum(abs(ranks[v] - serial[v]) for v in serial) < 1e-12
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["last_l1_change"] < 1e-9 and metrics["rounds"] < 300
+
+
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path):
+    path = datagen(tmp_path, "edges", rows=1000000, seed=5, nodes=131072)
+    config = {"input": path, "max_rounds": 30, "tolerance": 0, "block_size": 4096}
+    out, resumed_out = tmp_path / "out", tmp_path / "resumed"
+    run_job("pagerank", dict(config, output=str(out)), tmp_path)
+    run_killed_and_resumed("pagerank", dict(config, output=str(resumed_out)), tmp_path, every=3)
+    ranks = {v: float(r) for v, r in tab_rows((out / "pagerank").read_text())}
+    resumed = {v: float(r) for v, r in tab_rows((resumed_out / "pagerank").read_text())}
+    assert set(resumed) == set(ranks)
+    assert sum(abs(resumed[v] - ranks[v]) for v in ranks) < 1e-12
+    assert json.loads((resumed_out / "metrics.json").read_text())["rounds"] == 30
 
 
 def test_dangling_vertices_and_bad_input(tmp_path):

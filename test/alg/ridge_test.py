@@ -13,7 +13,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from alg_support import datagen, read_libsvm, real_data, reference, run_failing_job, run_job
+from alg_support import (datagen, read_libsvm, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed)
 
 REAL = pytest.mark.real_data
 
@@ -118,6 +119,23 @@ def test_held_out_rmse_and_degenerate_columns(tmp_path):
     status, err = run_failing_job("ridge", {"input": str(train_file), "output": str(tmp_path),
                                             "intercept": False, "lambda": 0}, tmp_path)
     assert status != 0 and "singular" in err and "lambda > 0" in err
+
+
+@pytest.mark.parametrize("method", ["cg", "ipm"])
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path, method):
+    path = datagen(tmp_path, "libsvm", rows=300000, seed=3, features=3000, nnz=30)
+    config = {"method": method, "lambda": 1e-4, "tolerance": 1e-14, "max_rounds": 200,
+              "rounds": 30, "learning_rate": 0.1}
+    metrics, w, b = train(tmp_path, path, "whole", **config)
+    out = tmp_path / "resumed"
+    run_killed_and_resumed("ridge", dict(config, input=path, output=str(out)), tmp_path,
+                           every=2 if method == "cg" else 3)
+    values = [float(v) for v in (out / "model").read_text().split()]
+    resumed = json.loads((out / "metrics.json").read_text())
+    assert resumed["rounds"] == metrics["rounds"]
+    # The same iterations, up to the order in which the servers add the workers' sums.
+    assert values == pytest.approx(list(w) + [b], rel=1e-9, abs=1e-12)
 
 
 def test_bad_config_and_bad_input_are_named(tmp_path):

@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, run_failing_job, run_job, tab_rows
+from alg_support import (datagen, real_data, run_failing_job, run_job, run_killed_and_resumed,
+                         tab_rows)
 
 
 def edges_of(path):
@@ -167,3 +168,21 @@ def test_bad_input_is_named(tmp_path):
                                                       "input": str(named),
                                                       "output": str(tmp_path / "o")}, tmp_path)
     assert status != 0 and "program must be" in err
+
+
+def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
+        tmp_path):
+    """Labels crawl along a path one superstep per edge: 300 supersteps, a checkpoint every 20
+    (values, halted flags, inboxes and aggregators in the workers' states, the messages in
+    flight on the servers)."""
+    path = tmp_path / "path.txt"
+    path.write_text("".join("%d %d\n" % (i + 1, i) for i in range(299)))
+    config = {"program": "components", "input": str(path)}
+    values, metrics = run(tmp_path, "whole", config)
+    out = tmp_path / "resumed"
+    run_killed_and_resumed("vertex_programs", dict(config, output=str(out)), tmp_path, every=20)
+    resumed = json.loads((out / "metrics.json").read_text())
+    assert dict(tab_rows((out / "values").read_text())) == values
+    assert set(values.values()) == {"0"}
+    for key in ("supersteps", "messages", "components"):
+        assert resumed[key] == metrics[key], key

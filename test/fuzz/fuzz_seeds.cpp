@@ -1,7 +1,9 @@
 // Writes the fuzzers' seed corpora and the request dictionary with the project's own
 // encoders: a valid request of every op (and a sequence that fills, reads, updates and
-// clocks), valid frames for the decoders, the demo configs for the config parser.
-//   fuzz_seeds OUT_DIR CONFIG_DIR   ->  OUT_DIR/{request,decode,config}/, OUT_DIR/request.dict
+// clocks), valid frames for the decoders, the demo configs for the config parser, and a
+// checkpoint's shard file, worker state and manifest (each behind its selector byte).
+//   fuzz_seeds OUT_DIR CONFIG_DIR
+//     ->  OUT_DIR/{request,decode,config,checkpoint}/, OUT_DIR/request.dict
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -9,9 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "core/checkpoint_file.hpp"
 #include "fuzz_input.hpp"
 #include "paracel/builtin.hpp"
+#include "paracel/checkpoint.hpp"
 #include "paracel/codec.hpp"
+#include "paralg/checkpoint_store.hpp"
 #include "proto/message.hpp"
 
 namespace {
@@ -92,13 +97,41 @@ std::string escaped(const std::string& raw) {
 
 }  // namespace
 
+// Selector byte (see fuzz_checkpoint.cpp) + the file's bytes.
+void write_checkpoint_seeds(const fs::path& dir) {
+  namespace ck = paracel::checkpoint;
+  const fs::path scratch = fs::temp_directory_path() / "paracel-fuzz-seeds";
+  fs::create_directories(scratch);
+  ck::write_shard(scratch.string(), "s.shard", {3, 0, 1, 3}, [](const auto& visit) {
+    visit("w/0", paracel::encode(std::vector<double>{0.5, -1}));
+    visit("count", paracel::encode(std::int64_t{7}));
+    visit("name", paracel::encode(std::string("x")));
+  });
+  std::ifstream in(scratch / "s.shard", std::ios::binary);
+  const std::string shard((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::remove_all(scratch);
+  write(dir / "shard", std::string(1, '\0') + shard);
+  paracel::worker_state state;
+  state.put("sum", std::int64_t{12});
+  state.put("previous", std::vector<double>{1, 2});
+  write(dir / "state", std::string(1, '\1') + state.serialize());
+  ck::manifest m;
+  m.clock = 4;
+  m.workers = 1;
+  m.servers = {"tcp://127.0.0.1:5000"};
+  m.shards = {{"server-0-0.shard", 120, "0123456789abcdef", 3}};
+  m.states = {{"worker-0.state", 30, "fedcba9876543210", 0}};
+  write(dir / "manifest", std::string(1, '\2') + m.to_json());
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     std::fprintf(stderr, "usage: fuzz_seeds OUT_DIR CONFIG_DIR\n");
     return 2;
   }
   const fs::path out = argv[1];
-  for (const char* name : {"request", "decode", "config"}) fs::create_directories(out / name);
+  for (const char* name : {"request", "decode", "config", "checkpoint"})
+    fs::create_directories(out / name);
 
   const auto all = requests();
   std::ofstream dict(out / "request.dict");
@@ -123,6 +156,8 @@ int main(int argc, char** argv) {
   write(out / "decode" / "vector", paracel::encode(std::vector<double>{1, 2, 3}));
   write(out / "decode" / "map", paracel::encode(std::map<std::string, std::int64_t>{{"a", 1}}));
   write(out / "decode" / "string", paracel::encode(std::string("text")));
+
+  write_checkpoint_seeds(out / "checkpoint");
 
   for (const auto& entry : fs::directory_iterator(argv[2])) {
     if (entry.path().extension() == ".json")

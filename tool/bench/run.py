@@ -6,7 +6,7 @@
 
 Builds what it needs (Release), installs the baselines (tool/install_deps.sh --bench), runs
 the workloads (all, or those named in --only: ps, ssp, wordcount, kmeans, pagerank, lr,
-ridge, lasso, lda, mf, als, similarity, svd, components, ssp, metrics), and writes DIR/results.md (the table, with the machine and this command) and the
+ridge, lasso, lda, mf, als, similarity, svd, components, ssp, metrics, checkpoint), and writes DIR/results.md (the table, with the machine and this command) and the
 plots. Baselines run interleaved with Paracel, and each figure is the median of --reps runs.
 Real data sets come from tool/data/fetch.py; without them those rows are left out.
 """
@@ -23,10 +23,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bench_common as common  # noqa: E402
 import wl_als, wl_kmeans, wl_lasso, wl_lda, wl_lr, wl_mf, wl_pagerank, wl_ps, wl_ridge, wl_ssp  # noqa: E402,E401,E501
-import wl_metrics, wl_similarity, wl_svd, wl_vertex, wl_wordcount  # noqa: E402,E401
+import wl_checkpoint, wl_metrics, wl_similarity, wl_svd, wl_vertex, wl_wordcount  # noqa: E402,E401
 
 WORKLOADS = ["ps", "wordcount", "kmeans", "pagerank", "lr", "ridge", "lasso", "lda", "mf", "als",
-             "similarity", "svd", "components", "ssp", "metrics"]
+             "similarity", "svd", "components", "ssp", "metrics", "checkpoint"]
 
 
 def build(build_dir):
@@ -141,7 +141,8 @@ def main():
              "similarity": lambda: wl_similarity.measure(ctx, data),
              "svd": lambda: wl_svd.measure(ctx, data),
              "components": lambda: wl_vertex.measure(ctx, graphs), "ssp": lambda: wl_ssp.measure(ctx),
-             "metrics": lambda: wl_metrics.measure(ctx)}
+             "metrics": lambda: wl_metrics.measure(ctx),
+             "checkpoint": lambda: wl_checkpoint.measure(ctx)}
     for name in WORKLOADS:
         if name in chosen:
             began = time.monotonic()

@@ -51,6 +51,13 @@ void logistic_regression::train() {
 
   create_model(train_.x.cols());
   rate_ = cfg_.learning_rate > 0 ? cfg_.learning_rate : 1 / lipschitz_bound();
+  previous_ = Eigen::VectorXd::Zero(dimension_);
+  if (const auto* state = resumed_state()) {  // the model is back on the servers already
+    const auto previous = state->get<std::vector<double>>("previous");
+    previous_ = Eigen::Map<const Eigen::VectorXd>(previous.data(),
+                                                  static_cast<Eigen::Index>(previous.size()));
+    next_row_ = state->get<std::int64_t>("next_row");
+  }
   paracel_sync();
   start_ = std::chrono::steady_clock::now();
   if (cfg_.method == "dgd") {
@@ -65,22 +72,26 @@ void logistic_regression::train() {
   write_results(read_model(final_buffer()));
 }
 
+void logistic_regression::save_state(worker_state& state) const {
+  state.put("previous", std::vector<double>(previous_.data(), previous_.data() + previous_.size()));
+  state.put("next_row", static_cast<std::int64_t>(next_row_));
+}
+
 void logistic_regression::train_dgd() {
   const double n = static_cast<double>(train_.total_rows);
   const double workers = get_worker_size();
   set_total_iters(cfg_.rounds);
-  Eigen::VectorXd previous = Eigen::VectorXd::Zero(dimension_);
-  for (int t = 0; t < cfg_.rounds; ++t) {
+  for (int t = get_current_iter(); t < cfg_.rounds; ++t) {
     const Eigen::VectorXd x = read_model(t % 2);
     snapshot(t, x);
-    const Eigen::VectorXd y = x + t / (t + 3.0) * (x - previous);  // Nesterov's look-ahead
+    const Eigen::VectorXd y = x + t / (t + 3.0) * (x - previous_);  // Nesterov's look-ahead
     // This worker's share of x_{t+1} - x_t = (y - x) - rate * grad f(y).
     double loss = 0;
     const Eigen::VectorXd gradient =
         logistic_gradient(train_.x, train_.y, y, &loss) / n + cfg_.l2 / workers * y;
     report_loss(loss, train_.x.rows(), y);
-    advance_model(t, x, previous, (y - x) / workers - rate_ * gradient);
-    previous = x;
+    advance_model(t, x, previous_, (y - x) / workers - rate_ * gradient);
+    previous_ = x;
     maybe_straggle();
     iter_commit();
   }
@@ -90,8 +101,7 @@ void logistic_regression::train_ipm() {
   const double workers = get_worker_size();
   set_total_iters(cfg_.rounds);
   const Eigen::Index rows = train_.x.rows();
-  Eigen::VectorXd previous = Eigen::VectorXd::Zero(dimension_);
-  for (int pass = 0; pass < cfg_.rounds; ++pass) {
+  for (int pass = get_current_iter(); pass < cfg_.rounds; ++pass) {
     const Eigen::VectorXd x = read_model(pass % 2);
     snapshot(pass, x);
     Eigen::VectorXd w = x;
@@ -107,8 +117,8 @@ void logistic_regression::train_ipm() {
       w -= rate * gradient;
     }
     report_loss(loss, rows, x);
-    advance_model(pass, x, previous, (w - x) / workers);  // x_{t+1}: the local models' mean
-    previous = x;
+    advance_model(pass, x, previous_, (w - x) / workers);  // x_{t+1}: the local models' mean
+    previous_ = x;
     maybe_straggle();
     iter_commit();
   }
@@ -122,31 +132,30 @@ void logistic_regression::train_sgd(bool adagrad) {
   const auto steps = static_cast<int>(get_comm().allreduce(
       (static_cast<std::int64_t>(rows) + cfg_.batch_size - 1) / cfg_.batch_size, reduce_op::max));
   set_total_iters(cfg_.rounds * steps);
-  Eigen::Index next = 0;
-  for (int pass = 0; pass < cfg_.rounds; ++pass) {
+  Eigen::Index& next = next_row_;
+  for (int clock = get_current_iter(); clock < cfg_.rounds * steps; ++clock) {
+    const int pass = clock / steps;
     const double rate = rate_at_pass(pass);
-    for (int step = 0; step < steps; ++step) {
-      const Eigen::VectorXd x = read_model(0);
-      snapshot(pass * steps + step, x);
-      Eigen::VectorXd gradient = cfg_.l2 * x;
-      if (rows > 0) {
-        if (next >= rows) next = 0;
-        const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - next);
-        const sparse_rows batch = train_.x.middleRows(next, len);
-        double loss = 0;
-        gradient += logistic_gradient(batch, train_.y.segment(next, len), x, &loss) /
-                    static_cast<double>(len);
-        report_loss(loss, len, x);
-        next += len;
-      }
-      if (adagrad) {
-        adagrad_step(rate / workers, gradient);
-      } else {
-        add_to_model(0, -rate / workers * gradient);
-      }
-      maybe_straggle();
-      iter_commit();
+    const Eigen::VectorXd x = read_model(0);
+    snapshot(clock, x);
+    Eigen::VectorXd gradient = cfg_.l2 * x;
+    if (rows > 0) {
+      if (next >= rows) next = 0;
+      const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - next);
+      const sparse_rows batch = train_.x.middleRows(next, len);
+      double loss = 0;
+      gradient += logistic_gradient(batch, train_.y.segment(next, len), x, &loss) /
+                  static_cast<double>(len);
+      report_loss(loss, len, x);
+      next += len;
     }
+    if (adagrad) {
+      adagrad_step(rate / workers, gradient);
+    } else {
+      add_to_model(0, -rate / workers * gradient);
+    }
+    maybe_straggle();
+    iter_commit();
   }
 }
 
@@ -162,7 +171,7 @@ void logistic_regression::create_model(Eigen::Index dimension) {
                                std::to_string(first / cfg_.block_size));
     }
   }
-  if (get_worker_id() != 0) return;
+  if (get_worker_id() != 0 || resuming()) return;
   std::vector<std::vector<double>> blocks;
   for (Eigen::Index first = 0; first < dimension; first += cfg_.block_size) {
     const auto len = std::min<Eigen::Index>(cfg_.block_size, dimension - first);

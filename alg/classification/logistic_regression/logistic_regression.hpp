@@ -27,6 +27,9 @@ class logistic_regression : public paralg {
  public:
   logistic_regression(paralg_options options, lr_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the model is on the servers; a worker keeps the
+  // previous round's model (dgd, ipm) and its mini-batch cursor (downpour, agd).
+  void save_state(worker_state& state) const override;
 
  private:
   void train();
@@ -67,6 +70,8 @@ class logistic_regression : public paralg {
   std::vector<std::string> block_keys_[2];
   double rate_ = 0;
   std::mt19937_64 rng_;
+  Eigen::VectorXd previous_;   // x_{t-1} (dgd, ipm)
+  Eigen::Index next_row_ = 0;  // the next mini-batch's first row (downpour, agd)
   std::chrono::steady_clock::time_point start_;
   double load_seconds_ = 0;  // reading and parsing the training data
   double train_seconds_ = 0;

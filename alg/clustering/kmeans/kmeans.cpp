@@ -191,43 +191,73 @@ std::vector<double> kmeans::assign(const Eigen::MatrixXd& centres, std::vector<i
   return acc;
 }
 
+namespace {
+
+std::vector<double> flat(const Eigen::MatrixXd& m) { return {m.data(), m.data() + m.size()}; }
+
+Eigen::MatrixXd matrix(const std::vector<double>& v, Eigen::Index rows) {
+  return Eigen::Map<const Eigen::MatrixXd>(v.data(), rows,
+                                           static_cast<Eigen::Index>(v.size()) / rows);
+}
+
+}  // namespace
+
+// A checkpoint is taken inside round t's iter_commit, after the workers' sums of round t
+// reached the servers: the state is the centres that round assigned to, and a resumed job
+// picks round t up right after its commit.
+void kmeans::save_state(worker_state& state) const {
+  state.put("initial", flat(initial_));
+  state.put("centres", flat(centres_));
+}
+
 void kmeans::solve() {
   load_points();
-  const Eigen::MatrixXd initial = initial_centres();
-  Eigen::MatrixXd centres = initial;
-  const Eigen::Index k = centres.rows(), d = centres.cols();
+  int t = get_current_iter();
+  bool committed = false;  // round t's sums are on the servers already
+  if (const auto* state = resumed_state()) {
+    initial_ = matrix(state->get<std::vector<double>>("initial"), cfg_.k);
+    centres_ = matrix(state->get<std::vector<double>>("centres"), cfg_.k);
+    t -= 1;
+    committed = true;
+  } else {
+    initial_ = initial_centres();
+    centres_ = initial_;
+  }
+  const Eigen::Index k = centres_.rows(), d = centres_.cols();
   set_total_iters(cfg_.max_rounds);
   double inertia = 0;
   int rounds = 0;
   const auto start = std::chrono::steady_clock::now();
-  for (int t = 0; t < cfg_.max_rounds; ++t) {
+  for (; t < cfg_.max_rounds; ++t, committed = false) {
     const std::string key = "km/acc/" + std::to_string(t);
-    const std::vector<double> sums = assign(centres, nullptr);
-    report("inertia", sums.back());  // of this worker's points
-    paracel_bupdate(key, sums, builtin::add);
-    iter_commit();
+    if (!committed) {
+      const std::vector<double> sums = assign(centres_, nullptr);
+      report("inertia", sums.back());  // of this worker's points
+      paracel_bupdate(key, sums, builtin::add);
+      iter_commit();
+    }
     const auto acc = paracel_read<std::vector<double>>(key);  // waits for every worker's sums
     if (get_worker_id() == 0 && t > 0) paracel_remove("km/acc/" + std::to_string(t - 1));
     inertia = acc.back();
     rounds = t + 1;
-    Eigen::MatrixXd next = centres;
+    Eigen::MatrixXd next = centres_;
     double shift = 0;
     for (Eigen::Index c = 0; c < k; ++c) {
       const double count = acc[static_cast<std::size_t>(k * d + c)];
       if (count == 0) continue;  // an empty cluster keeps its centre
       for (Eigen::Index j = 0; j < d; ++j)
         next(c, j) = acc[static_cast<std::size_t>(c * d + j)] / count;
-      shift = std::max(shift, (next.row(c) - centres.row(c)).norm());
+      shift = std::max(shift, (next.row(c) - centres_.row(c)).norm());
     }
     if (shift <= cfg_.tolerance || t + 1 == cfg_.max_rounds) break;  // `inertia` is centres'
-    centres = next;
+    centres_ = next;
   }
   seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<int> labels;
-  if (cfg_.dump_assignments) assign(centres, &labels);
+  if (cfg_.dump_assignments) assign(centres_, &labels);
   paracel_sync();
   if (get_worker_id() == 0) paracel_remove_special(prefix_filter("km/"));
-  write_results(initial, centres, inertia, rounds, labels);
+  write_results(initial_, centres_, inertia, rounds, labels);
 }
 
 void kmeans::write_results(const Eigen::MatrixXd& initial, const Eigen::MatrixXd& centres,

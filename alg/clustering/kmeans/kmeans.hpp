@@ -27,6 +27,8 @@ class kmeans : public paralg {
  public:
   kmeans(paralg_options options, kmeans_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the initial and current centres.
+  void save_state(worker_state& state) const override;
 
  private:
   void load_points();
@@ -46,6 +48,8 @@ class kmeans : public paralg {
   std::vector<std::int64_t> counts_;  // every worker's number of points
   std::mt19937_64 shared_rng_;        // the same sequence on every worker
   double seconds_ = 0;                // of the Lloyd iterations
+  Eigen::MatrixXd initial_;           // k x d
+  Eigen::MatrixXd centres_;           // those of the current round
 };
 
 }  // namespace paracel::alg

@@ -68,20 +68,34 @@ void pagerank::solve() {
     return static_cast<int>(block_of(v) % workers);
   });
 
-  blocks zeros;
-  for (auto b : owned_blocks_) {
-    owned_ranks_[b].assign(block_length(b), 1.0 / static_cast<double>(vertices_));
-    zeros[b].assign(block_length(b), 0.0);
+  if (const auto* state = resumed_state()) {
+    // A checkpoint is taken in iterate()'s commit, when the servers hold every owned block's
+    // ranks and zeroed accumulators.
+    owned_ranks_ = read("rank", owned_blocks_);
+    rounds_ = get_current_iter();
+    last_change_ = state->get<double>("last_change");
+  } else {
+    blocks zeros;
+    for (auto b : owned_blocks_) {
+      owned_ranks_[b].assign(block_length(b), 1.0 / static_cast<double>(vertices_));
+      zeros[b].assign(block_length(b), 0.0);
+    }
+    write("rank", owned_ranks_);
+    write("acc", zeros);
   }
-  write("rank", owned_ranks_);
-  write("acc", zeros);
   paracel_sync();
   set_total_iters(cfg_.max_rounds);
-  do {
+  while (rounds_ == 0 || (last_change_ >= cfg_.tolerance && rounds_ < cfg_.max_rounds)) {
     last_change_ = iterate();
     ++rounds_;
-  } while (last_change_ >= cfg_.tolerance && rounds_ < cfg_.max_rounds);
+  }
   write_ranks();
+}
+
+void pagerank::save_state(worker_state& state) const {
+  // Called from iterate()'s commit, before ++rounds_ and the assignment of last_change_:
+  // pending_change_ is this round's.
+  state.put("last_change", pending_change_);
 }
 
 double pagerank::iterate() {
@@ -125,6 +139,7 @@ double pagerank::iterate() {
   write("acc", zeros);
   change = get_comm().allreduce(change, reduce_op::sum);  // and every write is in
   report("l1_change", change);
+  pending_change_ = change;
   iter_commit();
   return change;
 }

@@ -26,6 +26,9 @@ class pagerank : public paralg {
  public:
   pagerank(paralg_options options, pagerank_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the ranks are on the servers; a worker keeps the
+  // last round's change, which decides whether to go on.
+  void save_state(worker_state& state) const override;
 
  private:
   using blocks = std::map<std::uint64_t, std::vector<double>>;
@@ -54,6 +57,7 @@ class pagerank : public paralg {
   std::vector<std::pair<std::uint64_t, std::string>> owned_names_;
   int rounds_ = 0;
   double last_change_ = 0;
+  double pending_change_ = 0;  // the change of the round being committed (for save_state)
 };
 
 }  // namespace paracel::alg

@@ -158,13 +158,23 @@ void als::train() {
   };
   setup(users_, data_.users);
   setup(items_, data_.items);
-  init_items();
+  int it = get_current_iter();
+  bool settled = false;
+  if (const auto* state = resumed_state()) {
+    // Both sides' rows are back on the servers; this worker's copies and the trace come from
+    // its state, as does what decides whether the iterations had settled.
+    restore_state(*state);
+    iterations_run_ = it;
+    const objective before = objective_of(state->get<std::vector<double>>("before"));
+    settled = it > 1 && before.value - last_.value < cfg_.tolerance * before.value;
+  } else {
+    init_items();
+  }
 
   set_total_iters(cfg_.iterations);
   const auto start = std::chrono::steady_clock::now();
-  objective last;
   Eigen::MatrixXd no_gram;
-  for (int it = 0; it < cfg_.iterations; ++it) {
+  for (; it < cfg_.iterations && !settled; ++it) {
     const Eigen::MatrixXd item_gram = cfg_.implicit() ? side_gram(items_, 2 * it) : no_gram;
     half_step(data_.users, users_, k_users, read_fixed(data_.users, k_items, data_.items),
               item_gram);
@@ -178,14 +188,52 @@ void als::train() {
         {static_cast<double>(it + 1), now.value, now.train_rmse, now.test_rmse, seconds});
     report("objective", now.value);
     report("rmse", now.train_rmse);
+    before_ = last_;
+    last_ = now;
     iter_commit();
     iterations_run_ = it + 1;
-    const bool settled = it > 0 && last.value - now.value < cfg_.tolerance * last.value;
-    last = now;
-    if (settled) break;
+    settled = it > 0 && before_.value - now.value < cfg_.tolerance * before_.value;
   }
   train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_results(last);
+  write_results(last_);
+}
+
+namespace {
+
+std::vector<double> flat(const als::factor_rows& rows) {
+  return {rows.data(), rows.data() + rows.size()};
+}
+
+void unflatten(const std::vector<double>& values, als::factor_rows& rows) {
+  if (static_cast<Eigen::Index>(values.size()) != rows.size()) {
+    throw error("als: the checkpoint's factors have " + std::to_string(values.size()) +
+                " values; this worker's data needs " + std::to_string(rows.size()));
+  }
+  rows = Eigen::Map<const als::factor_rows>(values.data(), rows.rows(), rows.cols());
+}
+
+}  // namespace
+
+als::objective als::objective_of(const std::vector<double>& v) {
+  if (v.size() != 3) throw error("als: malformed objective in the checkpoint");
+  return {v[0], v[1], v[2]};
+}
+
+// Called from the iteration's commit: last_ is that iteration's objective, before_ the one
+// of the iteration before it.
+void als::save_state(worker_state& state) const {
+  state.put("users", flat(users_));
+  state.put("items", flat(items_));
+  state.put("trace", trace_);
+  state.put("last", std::vector<double>{last_.value, last_.train_rmse, last_.test_rmse});
+  state.put("before", std::vector<double>{before_.value, before_.train_rmse, before_.test_rmse});
+}
+
+void als::restore_state(const worker_state& state) {
+  unflatten(state.get<std::vector<double>>("users"), users_);
+  unflatten(state.get<std::vector<double>>("items"), items_);
+  trace_ = state.get<std::vector<std::vector<double>>>("trace");
+  last_ = objective_of(state.get<std::vector<double>>("last"));
 }
 
 void als::half_step(const als_side& solving, factor_rows& solved, const std::string& solved_name,

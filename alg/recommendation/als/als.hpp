@@ -28,11 +28,14 @@ class als : public paralg {
  public:
   als(paralg_options options, als_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): both sides are on the servers; a worker keeps its own
+  // rows, the trace and the last two objectives (which decide whether to go on).
+  void save_state(worker_state& state) const override;
 
- private:
   // A side's factors on this worker: one row (k+1 values) per owned id, in local order.
   using factor_rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
+ private:
   // The fixed side's rows a half-step reads, by block.
   struct fixed_rows {
     std::unordered_map<std::uint64_t, std::vector<double>> blocks;
@@ -52,6 +55,8 @@ class als : public paralg {
 
   void train();
   void predict();
+  void restore_state(const worker_state& state);
+  static objective objective_of(const std::vector<double>& v);
   void init_items();
   fixed_rows read_fixed(const als_side& solving, const std::string& fixed_name,
                         const als_side& fixed_side);
@@ -70,6 +75,8 @@ class als : public paralg {
   row_problem problem_;
   std::vector<std::vector<double>> trace_;  // per iteration: objective, RMSEs, seconds
   int iterations_run_ = 0;
+  objective last_;    // of the last iteration run
+  objective before_;  // of the one before it
   double train_seconds_ = 0;
 };
 

@@ -115,13 +115,25 @@ void matrix_factorization::train() {
       r.slot = start.at(block_of(r.item)) + (r.item % cfg_.block_items) * stride_;
   }
 
-  init_items();
+  const int workers_count = get_worker_size();
+  const int first_clock = get_current_iter();  // 0, or the resumed checkpoint's
+  if (const auto* state = resumed_state()) {
+    // The item blocks are back on the servers; the user factors come from the state, and
+    // the strata are brought into the order their shuffles left them in.
+    user_values_ = state->get<std::vector<double>>("user_values");
+    for (int clock = 0; clock < first_clock; ++clock) {
+      const int e = clock / workers_count;
+      shuffle_stratum(e, (get_worker_id() + clock % workers_count) % workers_count);
+    }
+  } else {
+    init_items();
+  }
   paracel_sync();
-  set_total_iters(cfg_.epochs * get_worker_size());
+  set_total_iters(cfg_.epochs * workers_count);
   const auto start = std::chrono::steady_clock::now();
-  for (int e = 0; e < cfg_.epochs; ++e) {
-    for (int s = 0; s < get_worker_size(); ++s)
-      run_stratum(e, (get_worker_id() + s) % get_worker_size());
+  // Clock e * W + s runs stratum (worker + s) mod W of epoch e.
+  for (int clock = first_clock; clock < cfg_.epochs * workers_count; ++clock) {
+    run_stratum(clock / workers_count, (get_worker_id() + clock % workers_count) % workers_count);
   }
   paracel_sync();
   train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -133,6 +145,17 @@ void matrix_factorization::train() {
   write_results(read_blocks({needed.begin(), needed.end()}));
 }
 
+void matrix_factorization::save_state(worker_state& state) const {
+  state.put("user_values", user_values_);
+}
+
+void matrix_factorization::shuffle_stratum(int epoch, int stratum) {
+  auto& ratings = strata_[static_cast<std::size_t>(stratum)];
+  std::mt19937_64 rng(cfg_.seed * 1000003ull + static_cast<unsigned>(get_worker_id()) * 7919ull +
+                      static_cast<unsigned>(epoch));
+  std::shuffle(ratings.begin(), ratings.end(), rng);
+}
+
 void matrix_factorization::run_stratum(int epoch, int stratum) {
   auto& ratings = strata_[static_cast<std::size_t>(stratum)];
   const auto& ids = strata_blocks_[static_cast<std::size_t>(stratum)];
@@ -141,9 +164,7 @@ void matrix_factorization::run_stratum(int epoch, int stratum) {
   for (auto b : ids) items.insert(items.end(), start.at(b).begin(), start.at(b).end());
   const double rate = cfg_.learning_rate * std::pow(cfg_.decay, epoch);
   const std::size_t k = stride_ - 1;
-  std::mt19937_64 rng(cfg_.seed * 1000003ull + static_cast<unsigned>(get_worker_id()) * 7919ull +
-                      static_cast<unsigned>(epoch));
-  std::shuffle(ratings.begin(), ratings.end(), rng);
+  shuffle_stratum(epoch, stratum);
   double squared = 0;  // of each rating before its step: the stratum's running error
   for (const auto& r : ratings) {
     double* user = &user_values_[r.user * stride_];

@@ -26,6 +26,9 @@ class matrix_factorization : public paralg {
  public:
   matrix_factorization(paralg_options options, mf_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the item blocks are on the servers; a worker keeps its
+  // user factors, and replays its strata's shuffles (seeded by epoch) on resume.
+  void save_state(worker_state& state) const override;
 
  private:
   using blocks = std::map<std::uint64_t, std::vector<double>>;  // block id -> values
@@ -34,6 +37,8 @@ class matrix_factorization : public paralg {
   void predict();
   void init_items();
   void run_stratum(int epoch, int stratum);
+  // The shuffle run_stratum starts with: the same order for the same (worker, epoch).
+  void shuffle_stratum(int epoch, int stratum);
   blocks read_blocks(const std::vector<std::uint64_t>& ids);
   std::string block_key(std::uint64_t block) const;
   std::uint64_t block_of(std::uint64_t item) const { return item / cfg_.block_items; }

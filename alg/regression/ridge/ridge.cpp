@@ -95,15 +95,27 @@ Eigen::VectorXd ridge::solve_cg() {
       sum_over_workers("xty", train_.x.transpose() * train_.y) - n_ * mean_y_ * mean_x_;
 
   // Every worker runs the same iteration on the same sums: the same w everywhere.
-  Eigen::VectorXd w = Eigen::VectorXd::Zero(p);
-  Eigen::VectorXd r = rhs;
-  Eigen::VectorXd z = r.cwiseQuotient(diagonal);
-  Eigen::VectorXd d = z;
-  double rz = r.dot(z);
+  Eigen::VectorXd& w = cg_.w;
+  Eigen::VectorXd& r = cg_.r;
+  Eigen::VectorXd& d = cg_.d;
+  double& rz = cg_.rz;
+  Eigen::VectorXd z;
+  if (const auto* state = resumed_state()) {
+    w = vector_of(state->get<std::vector<double>>("w"));
+    r = vector_of(state->get<std::vector<double>>("r"));
+    d = vector_of(state->get<std::vector<double>>("d"));
+    rz = state->get<double>("rz");
+  } else {
+    w = Eigen::VectorXd::Zero(p);
+    r = rhs;
+    z = r.cwiseQuotient(diagonal);
+    d = z;
+    rz = r.dot(z);
+  }
   const double target = cfg_.tolerance * std::max(rhs.norm(), 1e-300);
   residual_ = rhs.norm() > 0 ? 1.0 : 0.0;
   set_total_iters(cfg_.max_rounds);
-  for (rounds_ = 0; rounds_ < cfg_.max_rounds && r.norm() > target; ++rounds_) {
+  for (rounds_ = get_current_iter(); rounds_ < cfg_.max_rounds && r.norm() > target; ++rounds_) {
     const Eigen::VectorXd ad = apply_system(d, rounds_);
     const double curvature = d.dot(ad);
     if (!(curvature > 0)) {
@@ -130,9 +142,12 @@ Eigen::VectorXd ridge::solve_ipm() {
   const Eigen::Index rows = train_.x.rows();
   const double workers = get_worker_size();
   // The model and the intercept in one vector; every worker starts each pass from the mean.
-  Eigen::VectorXd shared = Eigen::VectorXd::Zero(p + 1);
+  Eigen::VectorXd& shared = ipm_shared_;
+  shared = Eigen::VectorXd::Zero(p + 1);
+  if (const auto* state = resumed_state())
+    shared = vector_of(state->get<std::vector<double>>("shared"));
   set_total_iters(cfg_.rounds);
-  for (rounds_ = 0; rounds_ < cfg_.rounds; ++rounds_) {
+  for (rounds_ = get_current_iter(); rounds_ < cfg_.rounds; ++rounds_) {
     const double rate = cfg_.learning_rate / (1 + cfg_.decay * rounds_);
     Eigen::VectorXd w = shared.head(p);
     double b = shared[p];
@@ -164,6 +179,13 @@ void ridge::solve() {
   n_ = static_cast<double>(train_.total_rows);
   if (train_.total_rows == 0) throw error("no training examples in " + cfg_.input);
   const auto start = std::chrono::steady_clock::now();
+  // Resumed: the sums formed before the iterations were restored with the rest; they are
+  // formed again (the iterations keep their state in the workers, save_state).
+  if (resuming() && get_worker_id() == 0) {
+    for (const char* name : {"means/", "diagonal/", "xty/"})
+      paracel_remove_special(prefix_filter(std::string(k_prefix) + name));
+  }
+  paracel_sync();
   centre();
   Eigen::VectorXd w = cfg_.method == "normal" ? solve_normal()
                       : cfg_.method == "cg"   ? solve_cg()
@@ -176,6 +198,21 @@ void ridge::solve() {
   write_results(w);
   paracel_sync();
   if (get_worker_id() == 0) paracel_remove_special(prefix_filter(k_prefix));
+}
+
+void ridge::save_state(worker_state& state) const {
+  if (cfg_.method == "cg") {
+    state.put("w", to_std(cg_.w));
+    state.put("r", to_std(cg_.r));
+    state.put("d", to_std(cg_.d));
+    state.put("rz", cg_.rz);
+  } else if (cfg_.method == "ipm") {
+    state.put("shared", to_std(ipm_shared_));
+  }
+}
+
+Eigen::VectorXd ridge::vector_of(const std::vector<double>& v) {
+  return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
 }
 
 double ridge::half_mean_squared_error(const examples& data, const Eigen::VectorXd& w, double b) {

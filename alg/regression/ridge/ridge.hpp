@@ -25,6 +25,9 @@ class ridge : public paralg {
  public:
   ridge(paralg_options options, ridge_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the iterates, the same on every worker (cg: w, r, d
+  // and r'z; ipm: the mixed model). The normal equations take no clocks.
+  void save_state(worker_state& state) const override;
 
  private:
   // The sum over workers of every worker's `local`, through the servers under `name`.
@@ -39,7 +42,14 @@ class ridge : public paralg {
   double half_mean_squared_error(const examples& data, const Eigen::VectorXd& w, double b);
   void write_results(const Eigen::VectorXd& w);
 
+  static Eigen::VectorXd vector_of(const std::vector<double>& v);
+
   ridge_config cfg_;
+  struct {
+    Eigen::VectorXd w, r, d;
+    double rz = 0;
+  } cg_;
+  Eigen::VectorXd ipm_shared_;
   examples train_;
   double n_ = 0;
   Eigen::VectorXd mean_x_;

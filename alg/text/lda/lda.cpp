@@ -326,47 +326,85 @@ void lda::solve() {
   block_touched_.assign(blocks, 0);
   present_.assign(v_, 0);
   for (auto w : corpus_.words) present_[static_cast<std::size_t>(w)] = 1;
-  initial_topics();
+  if (const auto* state = resumed_state()) {
+    restore_state(*state);  // the counts are back on the servers
+  } else {
+    initial_topics();
+  }
 
   const auto start = clock_type::now();
-  double sampling = 0;
-  std::vector<std::vector<double>> trace;  // [sweep, log p(w|z) per token, tokens/s, seconds]
   const double tokens = static_cast<double>(corpus_.total_tokens);
   // A clock is a part of a sweep: its documents are sampled from counts read at its start
   // (at most `staleness` clocks old), then its deltas are pushed.
   const std::int64_t parts = cfg_.clocks_per_sweep, docs = corpus_.documents();
   set_total_iters(cfg_.sweeps * cfg_.clocks_per_sweep);
-  for (std::int64_t sweep = 1; sweep <= cfg_.sweeps; ++sweep) {
-    double loglik = 0, took = 0;
-    for (std::int64_t part = 0; part < parts; ++part) {
-      read_counts();
-      if (part == 0 && get_worker_id() == 0) {
-        loglik = log_likelihood() / tokens;
-        report("loglik_per_token", loglik);  // of the whole model, worker 0 only
-      }
-      const auto began = clock_type::now();
-      const std::int64_t first = docs * part / parts, end = docs * (part + 1) / parts;
-      if (cfg_.sampler == "alias") {
-        build_proposals();
-        sweep_alias(sweep, first, end);
-      } else {
-        sweep_cgs(sweep, first, end);
-      }
-      took += seconds_since(began);
-      push_deltas();
-      iter_commit();
+  for (std::int64_t clock = get_current_iter(); clock < cfg_.sweeps * parts; ++clock) {
+    const std::int64_t sweep = clock / parts + 1, part = clock % parts;
+    if (part == 0) sweep_loglik_ = sweep_seconds_ = 0;
+    read_counts();
+    if (part == 0 && get_worker_id() == 0) {
+      sweep_loglik_ = log_likelihood() / tokens;
+      report("loglik_per_token", sweep_loglik_);  // of the whole model, worker 0 only
     }
-    sampling += took;
-    trace.push_back({static_cast<double>(sweep - 1), loglik,
-                     static_cast<double>(corpus_.words.size()) / std::max(took, 1e-9),
-                     seconds_since(start)});
+    const auto began = clock_type::now();
+    const std::int64_t first = docs * part / parts, end = docs * (part + 1) / parts;
+    if (cfg_.sampler == "alias") {
+      build_proposals();
+      sweep_alias(sweep, first, end);
+    } else {
+      sweep_cgs(sweep, first, end);
+    }
+    sweep_seconds_ += seconds_since(began);
+    push_deltas();
+    if (part + 1 == parts) {  // before the commit, which may save the trace in a checkpoint
+      sampling_seconds_ += sweep_seconds_;
+      trace_.push_back({static_cast<double>(sweep - 1), sweep_loglik_,
+                        static_cast<double>(corpus_.words.size()) / std::max(sweep_seconds_, 1e-9),
+                        seconds_since(start)});
+    }
+    iter_commit();
   }
   paracel_sync();  // every sweep's deltas are in
   const double seconds = seconds_since(start);
   read_counts();
-  trace.push_back({static_cast<double>(cfg_.sweeps),
-                   get_worker_id() == 0 ? log_likelihood() / tokens : 0.0, 0.0, seconds});
-  write_results(trace, seconds, sampling);
+  trace_.push_back({static_cast<double>(cfg_.sweeps),
+                    get_worker_id() == 0 ? log_likelihood() / tokens : 0.0, 0.0, seconds});
+  write_results(trace_, seconds, sampling_seconds_);
+}
+
+// Called from a clock's commit, after its deltas were pushed (the delta arrays are zero).
+// The sampler's randomness comes from per-document streams seeded by sweep, so the topic
+// assignments are all a worker needs to go on exactly.
+void lda::save_state(worker_state& state) const {
+  state.put("z", z_);
+  state.put("trace", trace_);
+  state.put("sweep", std::vector<double>{sweep_loglik_, sweep_seconds_, sampling_seconds_});
+}
+
+void lda::restore_state(const worker_state& state) {
+  z_ = state.get<std::vector<std::int32_t>>("z");
+  if (z_.size() != corpus_.words.size()) {
+    throw error("lda: the checkpoint holds " + std::to_string(z_.size()) +
+                " topic assignments; this worker's documents have " +
+                std::to_string(corpus_.words.size()) + " tokens (another input?)");
+  }
+  for (std::int64_t d = 0; d < corpus_.documents(); ++d) {
+    for (auto i = corpus_.starts[static_cast<std::size_t>(d)];
+         i < corpus_.starts[static_cast<std::size_t>(d) + 1]; ++i) {
+      const auto k = z_[static_cast<std::size_t>(i)];
+      if (k < 0 || static_cast<std::size_t>(k) >= k_) {
+        throw error("lda: the checkpoint's topic " + std::to_string(k) + " is not in [0, " +
+                    std::to_string(k_) + ")");
+      }
+      ++doc_topic(d, k);
+    }
+  }
+  trace_ = state.get<std::vector<std::vector<double>>>("trace");
+  const auto sweep = state.get<std::vector<double>>("sweep");
+  if (sweep.size() != 3) throw error("lda: malformed sweep state in the checkpoint");
+  sweep_loglik_ = sweep[0];
+  sweep_seconds_ = sweep[1];
+  sampling_seconds_ = sweep[2];
 }
 
 void lda::write_results(const std::vector<std::vector<double>>& trace, double seconds,

@@ -27,9 +27,13 @@ class lda : public paralg {
  public:
   lda(paralg_options options, lda_config cfg);
   void solve() override;
+  // Checkpoints (docs/checkpoints.md): the counts are on the servers; a worker keeps its
+  // topic assignments and the trace.
+  void save_state(worker_state& state) const override;
 
  private:
   void initial_topics();
+  void restore_state(const worker_state& state);
   void read_assignment(const std::vector<std::string>& lines);  // into z_; throws naming a line
   void read_counts();      // n_wk, n_k from the servers (SSP), as the sweep's snapshot
   void push_deltas();      // this sweep's changes of n_wk, n_k
@@ -70,6 +74,12 @@ class lda : public paralg {
   std::vector<double> word_mass_;  // sum over its nonzero topics of n_wk / (n_k + V beta)
   alias_table dense_table_;
   double dense_mass_ = 0;  // sum_k beta / (n_k + V beta)
+  // [sweep, log p(w|z) per token, tokens/s, seconds] per sweep; the current sweep's first two
+  // and its sampling time; the sampling time of the sweeps done.
+  std::vector<std::vector<double>> trace_;
+  double sweep_loglik_ = 0;
+  double sweep_seconds_ = 0;
+  double sampling_seconds_ = 0;
 };
 
 }  // namespace paracel::alg
