@@ -126,12 +126,12 @@ def parse_args(argv):
                         "(on a terminal the line is redrawn every second)")
     parser.add_argument("--checkpoint_dir", default=None,
                         help="folder for checkpoints, shared by the servers and the workers "
-                        "(docs/checkpoints.md)")
-    parser.add_argument("--checkpoint_every", type=int, default=0,
+                        "(docs/checkpoints.md; also a key of the -c config)")
+    parser.add_argument("--checkpoint_every", type=int, default=None,
                         help="with --checkpoint_dir, a checkpoint every so many clocks "
-                        "(0: only where the program asks for one)")
-    parser.add_argument("--checkpoint_keep", type=int, default=2,
-                        help="how many complete checkpoints to keep (the newest)")
+                        "(default 0: only where the program asks for one)")
+    parser.add_argument("--checkpoint_keep", type=int, default=None,
+                        help="how many complete checkpoints to keep, the newest (default 2)")
     parser.add_argument("--resume", action="store_true",
                         help="start from the newest complete checkpoint of --checkpoint_dir")
     parser.add_argument("--restarts", type=int, default=0,
@@ -147,11 +147,8 @@ def parse_args(argv):
         parser.error("--server_threads must be at least 1")
     if args.progress_every <= 0:
         parser.error("--progress_every must be positive")
-    if args.checkpoint_every < 0 or args.checkpoint_keep < 1 or args.restarts < 0:
-        parser.error("--checkpoint_every and --restarts must not be negative, "
-                     "--checkpoint_keep must be at least 1")
-    if (args.resume or args.checkpoint_every) and not args.checkpoint_dir:
-        parser.error("--resume and --checkpoint_every need --checkpoint_dir")
+    if args.restarts < 0:
+        parser.error("--restarts must not be negative")
     args.m_server = args.m_server or args.method
     args.hostfile_server = args.hostfile_server or args.hostfile
     return args
@@ -166,9 +163,11 @@ def check_inputs(args):
             raise JobError("config file %s does not exist" % args.cfg_file, 2)
         try:
             with open(args.cfg_file, encoding="utf-8") as f:
-                json.load(f)
+                config = json.load(f)
         except (ValueError, UnicodeDecodeError) as e:
             raise JobError("config file %s is not valid JSON: %s" % (args.cfg_file, e), 2)
+        checkpoint_settings_from(config, args)
+    check_checkpoint_settings(args)
     if args.keys is not None:
         if not args.secure:
             raise JobError("--keys needs --secure", 2)
@@ -203,6 +202,35 @@ def check_inputs(args):
     args.server_bin = find_server_binary(args.server_bin)
     if args.plugin_dirs is None:
         args.plugin_dirs = default_plugin_dir(args.server_bin)
+
+
+CHECKPOINT_KEYS = {"checkpoint_dir": str, "checkpoint_every": int, "checkpoint_keep": int}
+
+
+def checkpoint_settings_from(config, args):
+    """The config's checkpoint keys, where the command line left them unset."""
+    if not isinstance(config, dict):
+        return
+    for key, kind in CHECKPOINT_KEYS.items():
+        if key not in config or getattr(args, key) is not None:
+            continue
+        value = config[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise JobError("config file %s: %s must be %s" % (
+                args.cfg_file, key, "a string" if kind is str else "an integer"), 2)
+        setattr(args, key, value)
+
+
+def check_checkpoint_settings(args):
+    if args.checkpoint_every is None:
+        args.checkpoint_every = 0
+    if args.checkpoint_keep is None:
+        args.checkpoint_keep = 2
+    if args.checkpoint_every < 0 or args.checkpoint_keep < 1:
+        raise JobError("checkpoint_every must not be negative and checkpoint_keep must be at "
+                       "least 1", 2)
+    if (args.resume or args.checkpoint_every) and not args.checkpoint_dir:
+        raise JobError("--resume and --checkpoint_every need --checkpoint_dir", 2)
 
 
 def newest_checkpoint(folder):

@@ -71,6 +71,27 @@ def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupte
     assert (resumed_out / "initial_centres").read_text() == (out / "initial_centres").read_text()
 
 
+def test_checkpoint_keys_of_the_config(tmp_path):
+    """checkpoint_dir / checkpoint_every / checkpoint_keep in the config act as prun's flags
+    (which win); a value of the wrong type is refused before anything starts."""
+    points = datagen(tmp_path, "points", rows=30000, seed=6, dim=3, clusters=8)
+    folder = tmp_path / "checkpoints"
+    config = {"input": points, "output": str(tmp_path / "out"), "k": 8, "max_rounds": 12,
+              "tolerance": 0, "checkpoint_dir": str(folder), "checkpoint_every": 3,
+              "checkpoint_keep": 3}
+    run_job("kmeans", config, tmp_path)
+    rounds = json.loads((tmp_path / "out" / "metrics.json").read_text())["rounds"]
+    clocks = list(range(3, rounds + 1, 3))
+    assert len(clocks) >= 2, rounds
+    assert sorted(p.parent.name for p in folder.glob("ckpt-*/MANIFEST.json")) == \
+        ["ckpt-%010d" % c for c in clocks[-3:]]
+    run_job("kmeans", config, tmp_path, extra=("--checkpoint_keep", "1"))
+    assert [p.parent.name for p in folder.glob("ckpt-*/MANIFEST.json")] == \
+        ["ckpt-%010d" % clocks[-1]]
+    status, err = run_failing_job("kmeans", dict(config, checkpoint_every="3"), tmp_path)
+    assert status == 2 and "checkpoint_every must be an integer" in err, err
+
+
 def test_empty_cluster_keeps_its_centre_and_assignments(tmp_path):
     points = tmp_path / "p.txt"
     points.write_text("0 0\n0 1\n1 0\n10 10\n10 11\n11 10\n")

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from alg_support import datagen, real_data, reference, run_failing_job, run_job, tab_rows
+from alg_support import (datagen, real_data, reference, run_failing_job, run_job,
+                         run_killed_and_resumed, tab_rows)
 
 
 def test_counts_equal_the_serial_count_on_generated_text(tmp_path):
@@ -19,6 +20,17 @@ def test_counts_equal_the_serial_count_on_generated_text(tmp_path):
     assert tab_rows((out / "top_words").read_text()) == tab_rows(
         reference("word_count_serial", "--top", 30, text))
 
+
+
+def test_a_run_killed_and_resumed_from_its_checkpoint_counts_every_line_once(tmp_path):
+    """A clock per chunk of 2,000 lines: the checkpoint holds the chunks' counts and each
+    worker's cursor, and the resumed job skips exactly the lines already counted."""
+    text = datagen(tmp_path, "text", rows=600000, vocabulary=50000, seed=4)
+    out = tmp_path / "out"
+    run_killed_and_resumed("word_count", {"input": text, "output": str(out), "dump_all": True,
+                                          "chunk_lines": 2000}, tmp_path, every=10)
+    assert tab_rows((out / "word_counts").read_text()) == \
+        tab_rows(reference("word_count_serial", text))
 
 
 @pytest.mark.real_data

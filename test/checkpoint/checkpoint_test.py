@@ -123,30 +123,48 @@ def test_restarts_without_a_checkpoint_start_again_from_zero(folder):
     assert result_line(done) == expected
 
 
-def test_a_killed_server_is_restarted_too(folder):
-    """A server SIGKILLed mid-run: prun stops the job and starts again from the checkpoint."""
+def newest_manifest_time(folder):
+    times = [os.path.getmtime(os.path.join(folder, c, "MANIFEST.json")) for c in complete(folder)]
+    return max(times) if times else None
+
+
+@pytest.mark.parametrize("kills", [2, 3])
+def test_restarts_2_survive_two_server_kills_and_a_third_ends_the_job(folder, kills):
+    """A server SIGKILLed in each attempt, once it wrote a checkpoint: prun stops the job and
+    starts again from the newest checkpoint; the third kill is one too many."""
     expected = result_line(prun("-p", "2", "-w", "2"))
     proc = subprocess.Popen(
         [sys.executable, PRUN, "--server_bin", SERVER, "--quiet", "-p", "2", "-w", "2",
-         "--checkpoint_dir", folder, "--checkpoint_every", "2", "--restarts", "1", JOB,
+         "--checkpoint_dir", folder, "--checkpoint_every", "2", "--restarts", "2", JOB,
          "--iterations=%d" % ITERATIONS, "--slow_rank=0", "--slow_ms=150"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    # Kill server 0 once the first checkpoint exists.
-    deadline = 60
+    killed = []
+    last_kill = 0.0
     started = time.monotonic()
-    while not any(os.path.isfile(os.path.join(folder, c, "MANIFEST.json"))
-                  for c in checkpoints(folder)):
-        assert time.monotonic() - started < deadline and proc.poll() is None
-        time.sleep(0.05)
-    servers = subprocess.run(["pgrep", "-f", "paracel_server.*--checkpoint_dir=" + folder],
-                             capture_output=True, text=True).stdout.split()
-    assert servers
-    os.kill(int(servers[0]), 9)
+    while len(killed) < kills:
+        assert time.monotonic() - started < 120 and proc.poll() is None, proc.stderr.read()
+        newest = newest_manifest_time(folder)
+        servers = [int(p) for p in subprocess.run(
+            ["pgrep", "-f", "paracel_server.*--checkpoint_dir=" + folder],
+            capture_output=True, text=True).stdout.split() if int(p) not in killed]
+        # This attempt's servers, once this attempt wrote a checkpoint of its own.
+        if newest is not None and newest > last_kill and servers:
+            os.kill(servers[0], 9)
+            killed.append(servers[0])
+            last_kill = time.time()
+        time.sleep(0.02)
     out, err = proc.communicate(timeout=180)
-    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    assert "died during the job" in err, err
-    assert "restart 1 of 1, from %s/ckpt-" % folder in err, err
-    assert result_line(done) == expected
+    assert len(re.findall(r"^prun.py: server \d+ died during the job", err, re.M)) == kills, err
+    assert "restart 1 of 2, from %s/ckpt-" % folder in err, err
+    assert "restart 2 of 2, from %s/ckpt-" % folder in err, err
+    if kills == 2:
+        assert result_line(subprocess.CompletedProcess(proc.args, proc.returncode, out, err)) \
+            == expected
+    else:
+        assert proc.returncode != 0 and "RESULT" not in out
+        assert "giving up after 2 restart(s); the attempts ended with: 1: " in err, err
+        assert re.search(r"1: .*died during the job.*; 2: .*died during the job.*; "
+                         r"3: .*died during the job", err), err
 
 
 def test_resume_without_a_checkpoint_is_refused(folder):

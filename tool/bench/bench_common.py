@@ -78,8 +78,9 @@ def interleaved(reps, *measures):
     return [statistics.median(r) for r in results]
 
 
-def prun_job(ctx, program, config, servers=2, workers=2, name=None):
-    """Runs build/bin/PROGRAM through prun.py; returns (wall seconds, metrics.json or None)."""
+def prun_job(ctx, program, config, servers=2, workers=2, name=None, prun_args=()):
+    """Runs build/bin/PROGRAM through prun.py (with PRUN_ARGS); returns (wall seconds,
+    metrics.json or None)."""
     name = name or program
     out = ctx.scratch("out_" + name)
     cfg = dict(config, output=out)
@@ -88,7 +89,8 @@ def prun_job(ctx, program, config, servers=2, workers=2, name=None):
         json.dump(cfg, f)
     # This tree's server, never another build's that prun.py might find first.
     seconds, _ = timed([os.path.join(ROOT, "prun.py"), "-p", str(servers), "-w", str(workers),
-                        "--server_bin", ctx.bin("paracel_server"), "-c", path, ctx.bin(program)])
+                        "--server_bin", ctx.bin("paracel_server"), "-c", path, *prun_args,
+                        ctx.bin(program)])
     metrics = os.path.join(out, "metrics.json")
     return seconds, (json.load(open(metrics)) if os.path.exists(metrics) else None)
 

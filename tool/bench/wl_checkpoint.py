@@ -4,12 +4,14 @@ as many plain writers of the same sizes with fsync (dd conv=fsync per file; the 
 run before and one after the checkpoint), and resuming them (read, checksum, decode, push
 back) against pushing the model in the first place. Both run in the same process and folder,
 repeated; the medians are reported. This VM's virtual disk varies by 2x from one write to the
-next, so the write ratio is indicative."""
+next, so the write ratio is indicative. And what checkpoints cost a training run: matrix
+factorisation (2 workers, 40 clocks) with a checkpoint every 4 clocks against none,
+interleaved."""
 
 import json
 import statistics
 
-from bench_common import Row, log, run
+from bench_common import Row, datagen, interleaved, log, prun_job, run
 
 
 def measure(ctx):
@@ -29,3 +31,22 @@ def measure(ctx):
     ctx.rows.append(Row("resume from a checkpoint, %d MiB model" % megabytes,
                         "seconds (read, verify, decode, push)", median["restore_seconds"],
                         median["push_seconds"], "pushing the model first", False, goal=0.5))
+
+    log("checkpoint: matrix factorisation with a checkpoint every 4 clocks vs none")
+    rows = 100000 if ctx.smoke else 2000000
+    ratings = datagen(ctx, "ratings", "ckpt_mf_%d.txt" % rows, rows, users=40000, items=10000,
+                      rank=10, seed=5)
+    config = {"input": ratings, "rank": 32, "epochs": 20, "learning_rate": 0.01}
+    folder = ctx.scratch("checkpoint_mf")
+
+    def train_seconds(every):
+        extra = ("--checkpoint_dir", folder, "--checkpoint_every", str(every)) if every else ()
+        _, metrics = prun_job(ctx, "matrix_factorization", config, prun_args=extra,
+                              name="mf_ckpt_%d" % every)
+        return metrics["train_seconds"]
+
+    with_checkpoints, without = interleaved(ctx.reps, lambda: train_seconds(4),
+                                            lambda: train_seconds(0))
+    ctx.rows.append(Row("matrix factorisation, %d ratings, rank 32, 2 workers, 40 clocks: a "
+                        "checkpoint every 4" % rows, "training seconds", with_checkpoints, without,
+                        "no checkpoints", False, goal=0.9))

@@ -13,9 +13,11 @@ word_count_config word_count_config::from(const config& cfg) {
   out.lowercase = cfg.get<bool>("lowercase", out.lowercase);
   out.dump_all = cfg.get<bool>("dump_all", out.dump_all);
   out.batch_keys = cfg.get<int>("batch_keys", out.batch_keys);
+  out.chunk_lines = cfg.get<std::int64_t>("chunk_lines", out.chunk_lines);
   cfg.check_no_unknown();
   cfg.require(out.top_k >= 0, "top_k must not be negative");
   cfg.require(out.batch_keys > 0, "batch_keys must be > 0");
+  cfg.require(out.chunk_lines > 0, "chunk_lines must be > 0");
   return out;
 }
 
@@ -40,19 +42,41 @@ void for_each_word(std::string_view line, bool lowercase,
 word_count::word_count(paralg_options options, word_count_config cfg)
     : paralg(std::move(options)), cfg_(std::move(cfg)) {}
 
-std::unordered_map<std::string, std::int64_t> word_count::count_local() {
+void word_count::save_state(worker_state& state) const { state.put("lines_done", lines_done_); }
+
+bool word_count::end_chunk(std::unordered_map<std::string, std::int64_t>& local, bool finished) {
+  push(local);
+  local.clear();
+  iter_commit();  // may take a checkpoint: lines_done_ lines are on the servers
+  return get_comm().allreduce(std::int64_t{finished ? 1 : 0}, reduce_op::min) == 1;
+}
+
+void word_count::count_and_push() {
+  set_decomp_info("linesplit");
+  const std::int64_t skip = resuming() ? resumed_state()->get<std::int64_t>("lines_done") : 0;
+  lines_done_ = skip;
+  std::int64_t seen = 0;
+  std::int64_t in_chunk = 0;
   std::unordered_map<std::string, std::int64_t> local;
-  paracel_load_handle(cfg_.input, [&](const std::string& line) {
-    for_each_word(line, cfg_.lowercase, [&](std::string_view w) {
-      auto it = local.find(std::string(w));
-      if (it == local.end()) {
-        local.emplace(std::string(w), 1);
-      } else {
-        ++it->second;
-      }
-    });
-  });
-  return local;
+  for_each_line(expand_inputs(cfg_.input), get_worker_id(), get_worker_size(),
+                [&](std::string_view line, const line_location&) {
+                  if (seen++ < skip) return;  // counted before the checkpoint resumed from
+                  for_each_word(line, cfg_.lowercase, [&](std::string_view w) {
+                    auto it = local.find(std::string(w));
+                    if (it == local.end()) {
+                      local.emplace(std::string(w), 1);
+                    } else {
+                      ++it->second;
+                    }
+                  });
+                  ++lines_done_;
+                  if (++in_chunk == cfg_.chunk_lines) {
+                    end_chunk(local, false);
+                    in_chunk = 0;
+                  }
+                });
+  while (!end_chunk(local, true)) {
+  }
 }
 
 void word_count::push(const std::unordered_map<std::string, std::int64_t>& local) {
@@ -72,7 +96,7 @@ void word_count::push(const std::unordered_map<std::string, std::int64_t>& local
 }
 
 void word_count::solve() {
-  push(count_local());
+  count_and_push();
   paracel_sync();  // every worker's counts are on the servers
 
   std::vector<std::pair<std::string, std::int64_t>> top;
