@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "paracel/checkpoint.hpp"
+#include "paracel/ps_client.hpp"
 
 namespace paracel::checkpoint {
 
@@ -38,6 +39,13 @@ std::optional<std::string> newest_complete(const std::string& root);
 
 // The manifest of root/folder; throws paracel::error naming what is missing or malformed.
 manifest read_manifest(const std::string& root, const std::string& folder);
+
+// Pushes every entry of the shard files `shards[first]`, `shards[first + step]`, ... of the
+// checkpoint folder `path` to the servers of `ps` (through their ring, however many there
+// are), each file checked against its record first; returns the entries pushed.
+std::uint64_t restore_shards(ps_client& ps, const std::string& path,
+                             const std::vector<checkpoint_record>& shards, std::size_t first,
+                             std::size_t step);
 
 // Keeps the newest `keep` complete checkpoints and removes older ones, and every incomplete
 // checkpoint older than the newest complete one. Returns the folders it removed.

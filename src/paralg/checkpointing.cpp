@@ -36,9 +36,6 @@ void require_folder(const paralg_options& options, const char* what) {
   }
 }
 
-// Entries of one restore request: enough to keep the servers busy, bounded in memory.
-constexpr std::size_t k_restore_batch_bytes = std::size_t{4} << 20;
-
 }  // namespace
 
 void paralg::paracel_checkpoint() {
@@ -131,27 +128,8 @@ std::int64_t paralg::resume_from_checkpoint() {
   workers_.all_or_none([&] {
     // Worker k restores shards k, k + W, ...: every key goes through the ring of this job's
     // servers, however many there are now.
-    std::vector<std::string> keys;
-    std::vector<std::string> values;
-    std::size_t batch_bytes = 0;
-    auto send = [&] {
-      if (keys.empty()) return;
-      ps_.push_multi_bytes(keys, std::move(values));
-      keys.clear();
-      values.clear();
-      batch_bytes = 0;
-    };
-    for (std::size_t i = get_worker_id(); i < m.shards.size(); i += get_worker_size()) {
-      const std::string file = path + "/" + m.shards[i].file;
-      const std::string bytes = checkpoint::read_verified(file, m.shards[i]);
-      checkpoint::read_shard(bytes, file, [&](std::string_view k, std::string_view v) {
-        keys.emplace_back(k);
-        values.emplace_back(v);
-        batch_bytes += k.size() + v.size();
-        if (batch_bytes >= k_restore_batch_bytes) send();
-      });
-      send();
-    }
+    checkpoint::restore_shards(ps_, path, m.shards, static_cast<std::size_t>(get_worker_id()),
+                               static_cast<std::size_t>(get_worker_size()));
     const auto& own = m.states.at(get_worker_id());
     const std::string file = path + "/" + own.file;
     resumed_state_ = worker_state::parse(checkpoint::read_verified(file, own), file);

@@ -23,8 +23,8 @@
 #include <thread>
 #include <vector>
 
-#include "core/checkpoint_file.hpp"
 #include "paracel/ps_client.hpp"
+#include "paralg/checkpoint_store.hpp"
 #include "server/server.hpp"
 
 DEFINE_uint64(megabytes, 1024, "size of the model's values, MiB");
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
   dd_seconds = std::min(dd_seconds * static_cast<double>(bytes) / static_cast<double>(model_bytes),
                         parallel_writes(FLAGS_dir, sizes));
 
-  // Resume into fresh servers, as paralg does (one reader here).
+  // Resume into fresh servers with paralg's own restore (one reader here).
   std::vector<std::unique_ptr<paracel::server::server>> fresh;
   std::vector<std::string> fresh_endpoints;
   for (std::uint32_t i = 0; i < FLAGS_servers; ++i) {
@@ -143,24 +143,8 @@ int main(int argc, char** argv) {
   servers.clear();
   paracel::ps_client target(fresh_endpoints);
   const auto restore_start = clock_type::now();
-  std::vector<std::string> restore_keys;
-  std::vector<std::string> restore_values;
-  std::uint64_t restored = 0;
-  for (const auto& r : records) {
-    const std::string path = FLAGS_dir + "/ckpt-0000000001/" + r.file;
-    const std::string file = paracel::checkpoint::read_verified(path, r);
-    paracel::checkpoint::read_shard(file, path, [&](std::string_view k, std::string_view v) {
-      restore_keys.emplace_back(k);
-      restore_values.emplace_back(v);
-      if (restore_keys.size() == 64) {
-        target.push_multi_bytes(restore_keys, std::move(restore_values));
-        restore_keys.clear();
-        restore_values.clear();
-      }
-      ++restored;
-    });
-  }
-  if (!restore_keys.empty()) target.push_multi_bytes(restore_keys, std::move(restore_values));
+  const std::uint64_t restored =
+      paracel::checkpoint::restore_shards(target, FLAGS_dir + "/ckpt-0000000001", records, 0, 1);
   const double restore_seconds = seconds_since(restore_start);
   fs::remove_all(FLAGS_dir);
   if (restored != keys) {
