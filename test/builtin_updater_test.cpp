@@ -57,8 +57,13 @@ TEST_F(BuiltinUpdaters, Scalars) {
 
 TEST_F(BuiltinUpdaters, VectorsAreElementWise) {
   using vd = std::vector<double>;
+  using vf = std::vector<float>;
   using vi = std::vector<std::int32_t>;
   EXPECT_EQ(apply<vd>(builtin::add, {1, 2, 3}, {10, 20, 30}), (vd{11, 22, 33}));
+  EXPECT_EQ(apply<vf>(builtin::add, {1, 2.5f}, {0.25f, -2}), (vf{1.25f, 0.5f}));
+  EXPECT_EQ(apply<vf>(builtin::min, {1, 25}, {10, 20}), (vf{1, 20}));
+  EXPECT_EQ(apply<vf>(builtin::max, {1, 25}, {10, 20}), (vf{10, 25}));
+  EXPECT_EQ(apply<vf>(builtin::replace, {1, 2}, {5, 6}), (vf{5, 6}));
   EXPECT_EQ(apply<vd>(builtin::min, {1, 25, 3}, {10, 20, 30}), (vd{1, 20, 3}));
   EXPECT_EQ(apply<vd>(builtin::max, {1, 25, 3}, {10, 20, 30}), (vd{10, 25, 30}));
   EXPECT_EQ(apply<vd>(builtin::replace, {1, 2}, {5, 6}), (vd{5, 6}));
@@ -93,6 +98,16 @@ TEST_F(BuiltinUpdaters, InPlaceDenseUpdatesEqualTheGenericPath) {
     ASSERT_TRUE(updater->in_place(stored, paracel::encode(delta)));
     EXPECT_EQ(paracel::decode<std::vector<double>>(stored), apply(op, old_value, delta));
   }
+  // Float vectors (matrix factorisation's item blocks) take the in-place path too.
+  const std::vector<float> old_floats = {1.5f, -2, 3e38f};
+  const std::vector<float> float_delta = {0.25f, 4, -1e38f};
+  auto add = registry_.find(plugin_kind::updater,
+                            paracel::builtin_updater<std::vector<float>>(builtin::add));
+  ASSERT_TRUE(add && add->in_place);
+  std::string stored = paracel::encode(old_floats);
+  ASSERT_TRUE(add->in_place(stored, paracel::encode(float_delta)));
+  EXPECT_EQ(paracel::decode<std::vector<float>>(stored),
+            apply(builtin::add, old_floats, float_delta));
 }
 
 TEST_F(BuiltinUpdaters, IntegerVectorOverflowLeavesTheValueUnchanged) {
@@ -158,6 +173,8 @@ TEST_F(BuiltinUpdaters, EveryAdvertisedNameIsRegistered) {
     EXPECT_TRUE(registry_.find(plugin_kind::updater, paracel::builtin_updater<double>(op)));
     EXPECT_TRUE(
         registry_.find(plugin_kind::updater, paracel::builtin_updater<std::vector<double>>(op)));
+    EXPECT_TRUE(
+        registry_.find(plugin_kind::updater, paracel::builtin_updater<std::vector<float>>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater,
                                paracel::builtin_updater<std::vector<std::int32_t>>(op)));
     EXPECT_TRUE(registry_.find(plugin_kind::updater,

@@ -1,5 +1,6 @@
 // Names of the updaters every server has without a plugin: add, replace, min and max for
-// int, int64, double, vector<double>, vector<int>, map<string,double> and map<string,int>.
+// int, int64, double, vector<double>, vector<float>, vector<int>, map<string,double> and
+// map<string,int>.
 // Vectors combine element-wise and must have equal length; maps combine key-wise over the
 // union of keys (add sums, min/max keep the extreme, a key in one map only is kept). And the
 // built-in filter that keeps the keys starting with a prefix.
@@ -36,6 +37,10 @@ struct builtin_type<double> {
 template <>
 struct builtin_type<std::vector<double>> {
   static constexpr std::string_view name = "vector_double";
+};
+template <>
+struct builtin_type<std::vector<float>> {
+  static constexpr std::string_view name = "vector_float";
 };
 template <>
 struct builtin_type<std::vector<std::int32_t>> {

@@ -138,6 +138,7 @@ std::vector<plugin> builtin_updaters() {
   add_type<std::int64_t>(out);
   add_type<double>(out);
   add_type<std::vector<double>>(out);
+  add_type<std::vector<float>>(out);
   add_type<std::vector<std::int32_t>>(out);
   add_type<std::unordered_map<std::string, double>>(out);
   add_type<std::unordered_map<std::string, std::int32_t>>(out);

@@ -1,8 +1,9 @@
-"""Workload 9: k-means ms per iteration against scikit-learn's KMeans (lloyd)."""
+"""Workload 9: k-means seconds per iteration against scikit-learn's KMeans (lloyd), with
+OpenBLAS (what a numpy user has) and with Debian's default reference BLAS."""
 
 import json
 
-from bench_common import Row, datagen, interleaved, log, prun_job, run
+from bench_common import Row, datagen, interleaved, log, openblas_env, prun_job, run
 
 SKLEARN = r"""
 import sys, time, numpy as np
@@ -30,16 +31,19 @@ def measure(ctx):
         _, metrics = prun_job(ctx, "kmeans", config)
         return metrics["seconds"] / metrics["rounds"]
 
-    def sklearn():
+    def sklearn(env=None):
         initial = ctx.scratch("out_kmeans") + "/initial_centres"
-        out = run(["/usr/bin/python3", script, points, initial, str(dim), str(rounds)])
+        out = run(["/usr/bin/python3", script, points, initial, str(dim), str(rounds)], env=env)
         return float(out.split()[0])
 
     paracel()  # writes the initial centres both start from
-    t_paracel, t_sklearn = interleaved(ctx.reps, paracel, sklearn)
-    ctx.rows.append(Row("k-means, %d x %d, k = %d, 2 workers" % (rows, dim, k),
-                        "seconds per iteration", t_paracel, t_sklearn,
-                        "scikit-learn KMeans (lloyd, 2 threads)", False))
+    t_paracel, t_openblas, t_reference = interleaved(
+        ctx.reps, paracel, lambda: sklearn(openblas_env(ctx)), sklearn)
+    name = "k-means, %d x %d, k = %d, 2 workers" % (rows, dim, k)
+    ctx.rows.append(Row(name, "seconds per iteration", t_paracel, t_openblas,
+                        "scikit-learn KMeans (lloyd, 2 threads, OpenBLAS)", False))
+    ctx.rows.append(Row(name, "seconds per iteration", t_paracel, t_reference,
+                        "the same on Debian's default reference BLAS", False))
     small = datagen(ctx, "points", "points_%dx%d.txt" % (rows // 10, dim), rows // 10, dim=dim,
                     clusters=k, seed=1)
     small_cfg = dict(config, input=small)

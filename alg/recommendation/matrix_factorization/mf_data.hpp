@@ -15,7 +15,6 @@ struct mf_rating {
   std::uint32_t user = 0;  // index into mf_data::users
   std::uint64_t item = 0;  // global dense id
   double value = 0;
-  std::uint64_t slot = 0;  // training: where the item's values sit in the local copy
 };
 
 struct mf_data {

@@ -240,7 +240,11 @@ lasso::path_point lasso::solve_penalty(double lambda) {
   // the optimality conditions (|g_j| > lambda), until a check finds none. A zero that
   // passes the check would stay zero in a pass, so this is a full pass's proof without
   // the full pass: one gradient (a sum over workers) instead of p / schedule_size rounds.
-  for (bool first = true;; first = false) {
+  // At and above lambda_max, w = 0 is optimal: said outright, as glmnet does, because the
+  // check below compares sums over workers whose order of addition varies, and one rounded
+  // an ulp over lambda would move a coordinate off zero by 1e-17.
+  const bool null_model = lambda >= lambda_max_ && w_.isZero(0);
+  for (bool first = true; !null_model; first = false) {
     std::vector<int> working = violators(lambda);
     if (!first && working.empty()) {
       converged = true;
@@ -264,6 +268,7 @@ lasso::path_point lasso::solve_penalty(double lambda) {
   if (get_worker_id() == 0) paracel_remove_special(prefix_filter(k_rounds));
   paracel_sync();
 
+  converged = converged || null_model;
   path_point point{lambda, objective(lambda), 0, passes, converged, {mean_y_ - shift_}};
   for (Eigen::Index j = 0; j < w_.size(); ++j) {
     point.nonzeros += w_[j] != 0;
