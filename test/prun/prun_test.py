@@ -6,6 +6,7 @@ starts inherits; after the job, no process carrying the tag may be left.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -61,9 +62,9 @@ def wait_until_gone(tag, seconds=10):
 class Job:
     """prun.py started in the background with a unique tag."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, env=None):
         self.tag = uuid.uuid4().hex
-        env = dict(os.environ, PARACEL_TEST_TAG=self.tag)
+        env = dict(env or os.environ, PARACEL_TEST_TAG=self.tag)
         self.proc = subprocess.Popen(
             [sys.executable, PRUN, "--server_bin", SERVER] + list(args),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -85,8 +86,8 @@ class Job:
         assert wait_until_gone(self.tag) == []
 
 
-def run(*args, timeout=120):
-    with Job(*args) as job:
+def run(*args, timeout=120, env=None):
+    with Job(*args, env=env) as job:
         status, out, err = job.finish(timeout)
         job.assert_nothing_left()
         return status, out, err
@@ -131,22 +132,26 @@ def test_secure_job_runs_an_algorithm_and_refuses_a_plain_client(tmp_path):
     out_dir = tmp_path / "wc"
     cfg = tmp_path / "wc.json"
     cfg.write_text(json.dumps({"input": LICENSES[0], "output": str(out_dir), "top_k": 5}))
-    before = set(os.listdir(tempfile.gettempdir()))
+    # The jobs' temp folders go to a folder of this test's own: other suites running beside
+    # it make theirs in /tmp. (Short: Open MPI puts its sockets under TMPDIR too.)
+    private = tempfile.mkdtemp(prefix="pj")
+    env = dict(os.environ, TMPDIR=private)
     status, out, err = run("-p", "2", "-w", "2", "--secure", "-c", str(cfg),
-                           os.path.join(BUILD, "bin", "word_count"))
+                           os.path.join(BUILD, "bin", "word_count"), env=env)
     assert status == 0, err
     serial = subprocess.run([os.path.join(BUILD, "bin", "word_count_serial"), "--top", "5",
                              LICENSES[0]], capture_output=True, text=True, check=True).stdout
     assert (out_dir / "top_words").read_text().split() == serial.split()
     # prun_worker makes a ps_client without keys: its hello is never answered, and nothing
     # it sent was served.
-    status, out, err = run("-p", "1", "-w", "1", "--secure", WORKER, "--mode=ok", timeout=120)
+    status, out, err = run("-p", "1", "-w", "1", "--secure", WORKER, "--mode=ok", timeout=120,
+                           env=env)
     assert status != 0
     assert "did not answer hello" in err, err
     assert "server 0 tcp://127.0.0.1:" in err and ": 0 requests" in err, err
-    left = [n for n in set(os.listdir(tempfile.gettempdir())) - before
-            if n.startswith("paracel-job-")]
+    left = [n for n in os.listdir(private) if n.startswith("paracel-job-")]
     assert left == [], left
+    shutil.rmtree(private, ignore_errors=True)
 
 
 def test_mpi_method_with_a_hostfile(hostfile):
