@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -244,6 +245,33 @@ TEST(CheckpointStore, ManifestRefusesPathsAndInconsistencies) {
             std::string::npos);
   EXPECT_NE(error_of([] { ck::manifest::parse("{\"format\": 1", "M"); }).find("not a valid"),
             std::string::npos);
+}
+
+// fuzz_checkpoint (test/fuzz/regressions/checkpoint): a count too large for any integer type
+// is a float to nlohmann::json, and get<std::uint64_t>() of it was undefined behaviour.
+TEST(FuzzFindings, ManifestNumbersOutOfRangeAreNamedErrors) {
+  ck::manifest m;
+  m.clock = 3;
+  m.workers = 1;
+  m.states = {{"worker-0.state", 1, "00", 0}};
+  const std::string good = m.to_json();
+  ASSERT_EQ(ck::manifest::parse(good, "M").clock, 3);
+  auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    const auto at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return text.replace(at, from.size(), to);
+  };
+  for (const auto& [from, to, field] : std::vector<std::array<std::string, 3>>{
+           {"\"keys\": 0", "\"keys\": 7777777777777777777777777777777777", "keys"},
+           {"\"bytes\": 1", "\"bytes\": -1", "bytes"},
+           {"\"bytes\": 1", "\"bytes\": 1.5", "bytes"},
+           {"\"clock\": 3", "\"clock\": 1e300", "clock"},
+           {"\"workers\": 1", "\"workers\": 4294967297", "workers"}}) {
+    const auto message = error_of([&] { ck::manifest::parse(with(from, to), "M"); });
+    EXPECT_NE(message.find("M is not a valid manifest: field '" + field + "'"), std::string::npos)
+        << message;
+  }
 }
 
 TEST(CheckpointOp, EveryShardOfEveryServerIsWrittenAndReadsBack) {

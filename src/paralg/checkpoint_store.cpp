@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <type_traits>
 
 #include "core/checkpoint_file.hpp"
 #include "paracel/error.hpp"
@@ -24,9 +26,33 @@ json record_json(const checkpoint_record& r) {
   return {{"file", r.file}, {"bytes", r.bytes}, {"xxh3", r.xxh3}, {"keys", r.keys}};
 }
 
-checkpoint_record record_of(const json& j) {
-  return {j.at("file").get<std::string>(), j.at("bytes").get<std::uint64_t>(),
-          j.at("xxh3").get<std::string>(), j.at("keys").get<std::uint64_t>()};
+// The integer field `name` of `j`, within T's range. nlohmann's get<T>() converts whatever
+// number is there, and a float beyond T's range (a forged "keys": 7e105) is then undefined
+// behaviour: found by fuzz_checkpoint.
+template <class T>
+T integer_field(const json& j, const char* name, const std::string& where) {
+  const json& v = j.at(name);
+  bool fits = false;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<std::uint64_t>();
+    fits = u <= static_cast<std::uint64_t>(std::numeric_limits<T>::max());
+  } else if (v.is_number_integer()) {
+    const auto i = v.get<std::int64_t>();
+    fits = std::is_signed_v<T> ? i >= static_cast<std::int64_t>(std::numeric_limits<T>::min()) &&
+                                     i <= static_cast<std::int64_t>(std::numeric_limits<T>::max())
+                               : i >= 0;
+  }
+  if (!fits) {
+    throw error("checkpoint: " + where + " is not a valid manifest: field '" + name + "' is " +
+                v.dump() + ", not an integer in [" + std::to_string(std::numeric_limits<T>::min()) +
+                ", " + std::to_string(std::numeric_limits<T>::max()) + "]");
+  }
+  return v.get<T>();
+}
+
+checkpoint_record record_of(const json& j, const std::string& where) {
+  return {j.at("file").get<std::string>(), integer_field<std::uint64_t>(j, "bytes", where),
+          j.at("xxh3").get<std::string>(), integer_field<std::uint64_t>(j, "keys", where)};
 }
 
 // A record names a file inside its checkpoint's folder, never a path elsewhere.
@@ -91,11 +117,11 @@ manifest manifest::parse(const std::string& json_text, const std::string& where)
                   std::to_string(k_format_version));
     }
     m.program = j.at("program").get<std::string>();
-    m.clock = j.at("clock").get<std::int64_t>();
-    m.workers = j.at("workers").get<int>();
+    m.clock = integer_field<std::int64_t>(j, "clock", where);
+    m.workers = integer_field<int>(j, "workers", where);
     m.servers = j.at("servers").get<std::vector<std::string>>();
-    for (const auto& r : j.at("shards")) m.shards.push_back(record_of(r));
-    for (const auto& r : j.at("states")) m.states.push_back(record_of(r));
+    for (const auto& r : j.at("shards")) m.shards.push_back(record_of(r, where));
+    for (const auto& r : j.at("states")) m.states.push_back(record_of(r, where));
   } catch (const json::exception& e) {
     throw error("checkpoint: " + where + " is not a valid manifest: " + e.what());
   }
