@@ -85,6 +85,14 @@ class server_process {
     return line.substr(prefix.size());
   }
   void signal(int sig) { kill(pid_, sig); }
+  // SIGSTOP, returning once the server is stopped: kill() only queues the signal, and a
+  // server busy on another core could still answer a request sent right after it.
+  void stop() {
+    kill(pid_, SIGSTOP);
+    int status = 0;
+    while (waitpid(pid_, &status, WUNTRACED) == pid_ && !WIFSTOPPED(status)) {
+    }
+  }
   // Exit status, or -1 if it does not exit within `limit`.
   int wait_exit(std::chrono::milliseconds limit) {
     const auto until = std::chrono::steady_clock::now() + limit;
@@ -199,7 +207,7 @@ TEST(ServerProcess, StoppedServerIsNoticedByHeartbeatsBeforeTheDeadline) {
   paracel::ps_client ps({endpoint}, options);
   ps.push("k", 1);
 
-  server.signal(SIGSTOP);
+  server.stop();
   ps.update("k", 1, paracel::builtin::add);  // an async update that cannot be acknowledged
   const auto start = std::chrono::steady_clock::now();
   try {

@@ -259,6 +259,47 @@ TEST_F(GraphLoad, GraphBlocksCoverTheGraph) {
   EXPECT_EQ(visited, g.edge_count());
 }
 
+// Integer names take a faster path (numbers, not strings); one line with a name that is not
+// a canonical integer sends the whole input down the string path. Both must hold the same
+// entries on the same workers.
+TEST_F(GraphLoad, NumberedAndNamedPathsPlaceEntriesAlike) {
+  std::string named = graph_ + ".named_" + std::to_string(::getpid());
+  world_.bcast(named, 0);
+  if (world_.rank() == 0) {
+    fs::copy_file(graph_, named, fs::copy_options::overwrite_existing);
+    std::ofstream(named, std::ios::app) << "\nv007 w\n";
+  }
+  world_.barrier();
+  auto numbered = paracel::load_structured(world_, {graph_}, {load_pattern::fmap, true});
+  auto by_name = paracel::load_structured(world_, {named}, {load_pattern::fmap, true});
+  EXPECT_EQ(by_name.rows.count, numbered.rows.count + 2);
+  auto expected = serial_;
+  expected.emplace_back("v007", "w", 1.0);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(gather_named(by_name), expected);
+  // Each row on the same worker in both loads.
+  const auto where = [&](const paracel::loaded_block& block) {
+    std::map<std::string, int> mine;
+    for (const auto& e : block.entries) mine[block.rows.names.at(e.row)] = world_.rank();
+    std::map<std::string, int> all;
+    for (auto& part : world_.allgather(mine)) all.insert(part.begin(), part.end());
+    return all;
+  };
+  auto named_places = where(by_name);
+  named_places.erase("v007");
+  EXPECT_EQ(named_places, where(numbered));
+  // Numbered ids follow the names' numeric order.
+  std::map<std::uint64_t, std::uint64_t> id_by_number;
+  for (auto& part : world_.allgather(std::vector<std::pair<std::string, std::uint64_t>>(
+           numbered.rows.ids.begin(), numbered.rows.ids.end()))) {
+    for (auto& [name, id] : part) id_by_number[std::stoull(name)] = id;
+  }
+  std::uint64_t expected_id = 0;
+  for (auto& [number, id] : id_by_number) ASSERT_EQ(id, expected_id++) << number;
+  world_.barrier();
+  if (world_.rank() == 0) fs::remove(named);
+}
+
 TEST_F(GraphLoad, LibsvmMatchesASerialParse) {
   auto data = paracel::load_libsvm(world_, {libsvm_});
   EXPECT_EQ(data.dimension, libsvm_dimension_);
@@ -286,13 +327,17 @@ TEST_F(GraphLoad, LibsvmMatchesASerialParse) {
 
 class BadInput : public ::testing::Test {
  protected:
+  // A temp path named by rank 0's pid, the same on every worker.
+  std::string shared_path(const std::string& prefix) {
+    std::string path = (fs::temp_directory_path() / (prefix + std::to_string(::getpid()))).string();
+    world_.bcast(path, 0);
+    return path;
+  }
   paracel::comm world_;
 };
 
 TEST_F(BadInput, AMalformedLineIsNamedOnEveryWorker) {
-  std::string path =
-      (fs::temp_directory_path() / ("paracel_bad_" + std::to_string(::getpid()))).string();
-  world_.bcast(path, 0);
+  const std::string path = shared_path("paracel_bad_");
   if (world_.rank() == 0) {
     std::ofstream out(path);
     for (int i = 0; i < 200; ++i) out << i << " " << i + 1 << "\n";
@@ -312,10 +357,40 @@ TEST_F(BadInput, AMalformedLineIsNamedOnEveryWorker) {
   EXPECT_THROW(paracel::parse_load_pattern("fmapp"), paracel::error);
 }
 
+// "7", "07", "+7" and "-7" are four names, whichever path the loader takes; numbers beyond
+// 2^64 - 1 stay names too.
+TEST_F(BadInput, NumbersAreNamesOnlyInTheirCanonicalSpelling) {
+  const std::string path = shared_path("paracel_numbers_");
+  if (world_.rank() == 0) {
+    std::ofstream(path + ".a") << "7 07\n+7 -7\n18446744073709551616 7\n";
+    std::ofstream(path + ".b") << "7 18446744073709551615\n0 7\n7 0\n";
+  }
+  world_.barrier();
+  const auto names_of = [&](const std::string& file) {
+    auto block = paracel::load_structured(world_, {file}, {load_pattern::fmap, true});
+    std::set<std::string> mine;
+    for (const auto& e : block.entries) {
+      mine.insert(block.rows.names.at(e.row));
+      mine.insert(block.cols.names.at(e.col));
+    }
+    std::set<std::string> all;
+    for (auto& part : world_.allgather(std::vector<std::string>(mine.begin(), mine.end())))
+      all.insert(part.begin(), part.end());
+    EXPECT_EQ(all.size(), block.rows.count);
+    return all;
+  };
+  EXPECT_EQ(names_of(path + ".a"),
+            (std::set<std::string>{"7", "07", "+7", "-7", "18446744073709551616"}));
+  EXPECT_EQ(names_of(path + ".b"), (std::set<std::string>{"0", "7", "18446744073709551615"}));
+  world_.barrier();
+  if (world_.rank() == 0) {
+    fs::remove(path + ".a");
+    fs::remove(path + ".b");
+  }
+}
+
 TEST_F(BadInput, FvecAndFsetShapes) {
-  std::string path =
-      (fs::temp_directory_path() / ("paracel_shapes_" + std::to_string(::getpid()))).string();
-  world_.bcast(path, 0);
+  const std::string path = shared_path("paracel_shapes_");
   if (world_.rank() == 0) {
     std::ofstream(path + ".fvec") << "a 1 2 3\nb 4 5\n\nc 6 7 8 9\n";
     std::ofstream(path + ".fset") << "u i1:2.5 i2 i3:-1\nv i1\n";

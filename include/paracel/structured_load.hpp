@@ -11,7 +11,12 @@
 // an error naming its file and line.
 //
 // Dense ids are the same on every worker (a name always gets the same id) and cover
-// [0, count) without gaps. Every function here is collective over `workers`.
+// [0, count) without gaps. When every name in the input is a decimal integer in its
+// canonical spelling ("0", "42": no sign, no leading zero, below 2^64), names travel and are
+// numbered as integers, several times faster than strings, and ids follow the names' numeric
+// order (names 0..N-1 keep their value). One other name anywhere ("07", "a") makes every name
+// a string; entries land on the same workers either way. Every function here is collective
+// over `workers`.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,12 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
+#include <optional>
 #include <tuple>
 
+#include "numbered_names.hpp"
+#include "owner_numbering.hpp"
 #include "paracel/error.hpp"
 #include "paracel/load.hpp"
 #include "paracel/ring.hpp"
@@ -16,11 +20,12 @@ namespace {
 constexpr std::uint64_t k_partition_seed = 0x9a7e1;
 constexpr std::uint64_t k_dictionary_seed = 0xd1c7;
 
-using named_entry = std::tuple<std::string, std::string, double>;
+using detail::named_entry;
+using detail::numbered_entry;
 
 // Appends the entries of one line, with names still unresolved.
 void parse_line(load_pattern pattern, std::string_view line, const line_location& where,
-                std::vector<named_entry>& out) {
+                detail::entry_sink& out) {
   const auto fields = split_fields(line);
   if (fields.empty()) return;  // blank lines carry no entry
   switch (pattern) {
@@ -31,7 +36,7 @@ void parse_line(load_pattern pattern, std::string_view line, const line_location
         throw_parse_error(where, line, "expected 'row col [value]'");
       }
       const double value = fields.size() == 3 ? parse_number(fields[2], where, line) : 1.0;
-      out.emplace_back(std::string(fields[0]), std::string(fields[1]), value);
+      out.add(fields[0], fields[1], value);
       break;
     }
     case load_pattern::fset: {
@@ -39,10 +44,10 @@ void parse_line(load_pattern pattern, std::string_view line, const line_location
       for (std::size_t i = 1; i < fields.size(); ++i) {
         const auto colon = fields[i].rfind(':');
         if (colon == std::string_view::npos) {
-          out.emplace_back(std::string(fields[0]), std::string(fields[i]), 1.0);
+          out.add(fields[0], fields[i], 1.0);
         } else {
-          out.emplace_back(std::string(fields[0]), std::string(fields[i].substr(0, colon)),
-                           parse_number(fields[i].substr(colon + 1), where, line));
+          out.add(fields[0], fields[i].substr(0, colon),
+                  parse_number(fields[i].substr(colon + 1), where, line));
         }
       }
       break;
@@ -50,16 +55,28 @@ void parse_line(load_pattern pattern, std::string_view line, const line_location
     case load_pattern::fvec: {
       if (fields.size() < 2) throw_parse_error(where, line, "expected 'row v1 v2 ...'");
       for (std::size_t i = 1; i < fields.size(); ++i) {
-        out.emplace_back(std::string(fields[0]), std::to_string(i - 1),
-                         parse_number(fields[i], where, line));
+        out.add(fields[0], std::to_string(i - 1), parse_number(fields[i], where, line));
       }
       break;
     }
   }
 }
 
-int owner_of(load_pattern pattern, const named_entry& e, int workers, std::pair<int, int> grid) {
-  const auto h = [](const std::string& s) { return stable_hash(s, k_partition_seed); };
+std::uint64_t partition_hash(const std::string& name) {
+  return stable_hash(name, k_partition_seed);
+}
+// A numbered name goes where its decimal text would: the partition does not depend on
+// whether some other line of the input made the loader take names as strings.
+std::uint64_t partition_hash(std::uint64_t name) {
+  char text[24];
+  const auto end = std::to_chars(text, text + sizeof text, name).ptr;
+  return stable_hash(std::string_view(text, static_cast<std::size_t>(end - text)),
+                     k_partition_seed);
+}
+
+template <class Entry>
+int owner_of(load_pattern pattern, const Entry& e, int workers, std::pair<int, int> grid) {
+  const auto h = [](const auto& name) { return partition_hash(name); };
   switch (pattern) {
     case load_pattern::fmap:
     case load_pattern::fset:
@@ -103,66 +120,43 @@ id_map assign_dense_ids(const comm& workers, const std::vector<std::string>& nam
     distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
     for (auto& n : distinct) asked[stable_hash(n, k_dictionary_seed) % w].push_back(std::move(n));
   }
-  const auto received = workers.alltoall(asked);
-  // 2. Owners number their names in sorted order, after the names of lower ranks.
-  std::vector<std::string> owned;
-  for (const auto& part : received) owned.insert(owned.end(), part.begin(), part.end());
-  std::sort(owned.begin(), owned.end());
-  owned.erase(std::unique(owned.begin(), owned.end()), owned.end());
-  const auto counts = workers.allgather(static_cast<std::uint64_t>(owned.size()));
-  std::uint64_t offset = 0;
-  std::uint64_t total = 0;
-  for (int r = 0; r < w; ++r) {
-    if (r < workers.rank()) offset += counts[r];
-    total += counts[r];
-  }
-  // 3. Owners answer each asker, in the order asked.
-  std::vector<std::vector<std::uint64_t>> answers(w);
-  for (int r = 0; r < w; ++r) {
-    for (const auto& n : received[r]) {
-      const auto it = std::lower_bound(owned.begin(), owned.end(), n);
-      answers[r].push_back(offset + static_cast<std::uint64_t>(it - owned.begin()));
-    }
-  }
-  const auto ids = workers.alltoall(answers);
+  // 2. Owners number their names in sorted order, after the names of lower ranks, and
+  // answer in the order asked.
+  const auto numbered = detail::number_by_owner(workers, asked);
   id_map out;
-  out.count = total;
+  out.count = numbered.total;
   for (int r = 0; r < w; ++r) {
     for (std::size_t i = 0; i < asked[r].size(); ++i) {
-      out.ids.emplace(asked[r][i], ids[r][i]);
-      out.names.emplace(ids[r][i], asked[r][i]);
+      out.ids.emplace(asked[r][i], numbered.ids[r][i]);
+      out.names.emplace(numbered.ids[r][i], asked[r][i]);
     }
   }
   return out;
 }
 
-loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
-                             const structured_options& options) {
-  std::vector<named_entry> parsed;
-  workers.all_or_none([&] {
-    for_each_line(files, workers.rank(), workers.size(),
-                  [&](std::string_view line, const line_location& where) {
-                    parse_line(options.pattern, line, where, parsed);
-                  });
-  });
-  loaded_block block;
-  const auto grid = fsmap_grid(workers.size());
-  if (options.pattern == load_pattern::fsmap) std::tie(block.grid_rows, block.grid_cols) = grid;
+namespace {
 
-  std::vector<named_entry> mine;
-  if (options.pattern == load_pattern::fvec) {
-    mine = std::move(parsed);
-  } else {
-    std::vector<std::vector<named_entry>> outgoing(workers.size());
-    for (auto& e : parsed)
-      outgoing[owner_of(options.pattern, e, workers.size(), grid)].push_back(std::move(e));
-    parsed.clear();
-    for (auto& part : workers.alltoall(outgoing)) {
-      mine.insert(mine.end(), std::make_move_iterator(part.begin()),
-                  std::make_move_iterator(part.end()));
-    }
+// Sends each entry to the worker that owns it under `pattern` (fvec: none moves).
+template <class Entry>
+std::vector<Entry> shuffle(const comm& workers, std::vector<Entry>& parsed, load_pattern pattern,
+                           std::pair<int, int> grid) {
+  if (pattern == load_pattern::fvec) return std::move(parsed);
+  std::vector<std::vector<Entry>> outgoing(static_cast<std::size_t>(workers.size()));
+  for (auto& e : parsed) {
+    outgoing[static_cast<std::size_t>(owner_of(pattern, e, workers.size(), grid))].push_back(
+        std::move(e));
   }
+  parsed = {};
+  std::vector<Entry> mine;
+  for (auto& part : workers.alltoall(outgoing)) {
+    mine.insert(mine.end(), std::make_move_iterator(part.begin()),
+                std::make_move_iterator(part.end()));
+  }
+  return mine;
+}
 
+void resolve_named(const comm& workers, const std::vector<named_entry>& mine,
+                   const structured_options& options, loaded_block& block) {
   std::vector<std::string> row_names;
   std::vector<std::string> col_names;
   for (const auto& e : mine) {
@@ -187,6 +181,53 @@ loaded_block load_structured(const comm& workers, const std::vector<std::string>
                                 ? std::stoull(col)
                                 : block.cols.ids.at(col);
     block.entries.push_back({block.rows.ids.at(row), c, value});
+  }
+}
+
+void resolve_numbered(const comm& workers, const std::vector<numbered_entry>& mine,
+                      const structured_options& options, loaded_block& block) {
+  std::vector<std::uint64_t> row_names;
+  std::vector<std::uint64_t> col_names;
+  row_names.reserve(options.shared_ids ? 2 * mine.size() : mine.size());
+  col_names.reserve(options.shared_ids ? 0 : mine.size());
+  for (const auto& e : mine) {
+    row_names.push_back(std::get<0>(e));
+    (options.shared_ids ? row_names : col_names).push_back(std::get<1>(e));
+  }
+  const detail::numbered_ids rows(workers, std::move(row_names));
+  std::optional<detail::numbered_ids> own_cols;
+  if (!options.shared_ids) own_cols.emplace(workers, std::move(col_names));
+  const auto& cols = options.shared_ids ? rows : *own_cols;
+  block.entries.reserve(mine.size());
+  for (const auto& [row, col, value] : mine)
+    block.entries.push_back({rows.id_of(row), cols.id_of(col), value});
+  block.rows = rows.to_id_map();
+  block.cols = options.shared_ids ? block.rows : cols.to_id_map();
+}
+
+}  // namespace
+
+loaded_block load_structured(const comm& workers, const std::vector<std::string>& files,
+                             const structured_options& options) {
+  // fvec's columns are positions, not names: it always takes names as strings.
+  detail::entry_sink parsed(options.pattern != load_pattern::fvec);
+  workers.all_or_none([&] {
+    for_each_line(files, workers.rank(), workers.size(),
+                  [&](std::string_view line, const line_location& where) {
+                    parse_line(options.pattern, line, where, parsed);
+                  });
+  });
+  loaded_block block;
+  const auto grid = fsmap_grid(workers.size());
+  if (options.pattern == load_pattern::fsmap) std::tie(block.grid_rows, block.grid_cols) = grid;
+  // Names are numbers only if they are numbers in every worker's share of the input.
+  if (workers.allreduce(parsed.numbered() ? 1 : 0, reduce_op::min) == 1) {
+    resolve_numbered(workers, shuffle(workers, parsed.numbered_entries(), options.pattern, grid),
+                     options, block);
+  } else {
+    parsed.to_named();
+    resolve_named(workers, shuffle(workers, parsed.named_entries(), options.pattern, grid), options,
+                  block);
   }
   return block;
 }

@@ -197,7 +197,7 @@ def test_a_corrupt_shard_is_refused_never_an_empty_model(folder):
 
 def test_a_truncated_shard_is_refused(folder):
     newest = take_checkpoint(folder)
-    shard = os.path.join(newest, "server-0-1.shard")
+    shard = os.path.join(newest, "server-0-0.shard")
     size = os.path.getsize(shard)
     os.truncate(shard, size - 3)
     done = prun("-p", "2", "-w", "2", "--checkpoint_dir", folder, "--resume")

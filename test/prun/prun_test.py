@@ -175,6 +175,20 @@ def test_config_and_extra_arguments_reach_every_worker(config):
     assert "prun_worker counted 2 ranks" in out
 
 
+def test_local_ranks_get_the_shared_memory_transport_unless_the_environment_says_otherwise(
+        tmp_path):
+    show = tmp_path / "show_mca.sh"
+    show.write_text("#!/bin/sh\necho \"mca pml=$OMPI_MCA_pml yield=$OMPI_MCA_mpi_yield_when_idle\"\n")
+    show.chmod(0o755)
+    status, out, err = run("-p", "1", "-w", "2", str(show))
+    assert status == 0, err
+    assert out.count("mca pml=ob1 yield=1") == 2, out
+    status, out, err = run("-p", "1", "-w", "2", str(show),
+                           env=dict(os.environ, OMPI_MCA_mpi_yield_when_idle="0"))
+    assert status == 0, err
+    assert out.count("mca pml=ob1 yield=0") == 2, out
+
+
 def test_missing_and_invalid_config_fail_before_anything_starts(tmp_path):
     status, _, err = run("-c", str(tmp_path / "nope.json"), WORKER)
     assert status == 2

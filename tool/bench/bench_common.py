@@ -88,7 +88,10 @@ def prun_job(ctx, program, config, servers=2, workers=2, name=None, prun_args=()
     with open(path, "w") as f:
         json.dump(cfg, f)
     # This tree's server, never another build's that prun.py might find first.
-    seconds, _ = timed([os.path.join(ROOT, "prun.py"), "-p", str(servers), "-w", str(workers),
+    # Under this interpreter, as the Python baselines run: not through whatever `python3`
+    # PATH finds first (a version manager's shim costs a tenth of a second per start).
+    seconds, _ = timed([sys.executable, os.path.join(ROOT, "prun.py"), "-p", str(servers),
+                        "-w", str(workers),
                         "--server_bin", ctx.bin("paracel_server"), "-c", path, *prun_args,
                         ctx.bin(program)])
     metrics = os.path.join(out, "metrics.json")

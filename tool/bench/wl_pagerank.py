@@ -1,8 +1,11 @@
-"""Workload 7: PageRank against python3-igraph (prpack) and networkx."""
+"""Workload 7: PageRank against python3-igraph (prpack) and networkx, the iterations against
+the tight serial loop (build/bin/pagerank_serial), and the start-up of a job on its own."""
 
 import os
+import statistics
+import subprocess
 
-from bench_common import Row, datagen, interleaved, log, prun_job, real_data, run
+from bench_common import Row, datagen, interleaved, log, prun_job, real_data, run, timed
 
 IGRAPH = r"""
 import sys, time, igraph
@@ -29,8 +32,48 @@ def script(ctx, name, text):
     return path
 
 
-def paracel(ctx, path, name="pagerank"):
-    return prun_job(ctx, "pagerank", {"input": path, "max_rounds": 200}, name=name)[0]
+class ParacelRuns:
+    """Runs the job and keeps its metrics, so that one run gives the total and the split."""
+
+    def __init__(self, ctx, path, name):
+        self.ctx, self.path, self.name, self.metrics = ctx, path, name, []
+
+    def __call__(self):
+        seconds, metrics = prun_job(self.ctx, "pagerank", {"input": self.path, "max_rounds": 200},
+                                    name=self.name)
+        self.metrics.append(metrics)
+        return seconds
+
+    def median(self, key):
+        return statistics.median(m[key] for m in self.metrics)
+
+    def split(self):
+        return "load %.2f s, %d iterations of %.1f ms" % (
+            self.median("load_seconds"), self.metrics[0]["rounds"],
+            1000 * self.median("seconds_per_iteration"))
+
+
+def serial_iteration(ctx, path):
+    """Seconds per iteration of the tight loop (it prints them on stderr)."""
+    done = subprocess.run([ctx.bin("pagerank_serial"), path, "0.85", "1e-9", "200"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+    return float(done.stderr.split()[-4])
+
+
+def compare(ctx, path, name, short, igraph, networkx=None):
+    paracel = ParacelRuns(ctx, path, short)
+    measures = [paracel, lambda: float(run(["/usr/bin/python3", igraph, path]).split()[0])]
+    if networkx:
+        measures.append(lambda: float(run(["/usr/bin/python3", networkx, path])))
+    times = interleaved(ctx.reps, *measures)
+    ctx.rows.append(Row(name, "seconds, load + solve", times[0], times[1],
+                        "python3-igraph (prpack)", False, note=paracel.split()))
+    if networkx:
+        ctx.rows.append(Row(name, "seconds, load + solve", times[0], times[2], "networkx", False))
+    tight = interleaved(ctx.reps, lambda: serial_iteration(ctx, path))[0]
+    ctx.rows.append(Row(name, "seconds per iteration", paracel.median("seconds_per_iteration"),
+                        tight, "tight serial loop (pagerank_serial, 1 core)", False, goal=1 / 3))
+    return times[0]
 
 
 def measure(ctx):
@@ -39,27 +82,27 @@ def measure(ctx):
     nodes, edges = (10000, 100000) if ctx.smoke else (1000000, 10000000)
     log("pagerank: %d nodes, %d edges" % (nodes, edges))
     graph = datagen(ctx, "edges", "edges_%d.txt" % edges, edges, nodes=nodes, seed=1)
-    t_large, t_igraph = interleaved(
-        ctx.reps, lambda: paracel(ctx, graph),
-        lambda: float(run(["/usr/bin/python3", igraph, graph]).split()[0]))
     name = "PageRank, %s nodes / %s edges (R-MAT), 2 workers" % (f"{nodes:,}", f"{edges:,}")
-    ctx.rows.append(Row(name, "seconds, load + solve", t_large, t_igraph,
-                        "python3-igraph (prpack)", False))
+    t_large = compare(ctx, graph, name, "pagerank", igraph)
     folder = real_data("wordnet")
     if folder:
         wordnet = os.path.join(folder, "graph", "wordnet_pointers.txt")
-        t_paracel, t_igraph, t_networkx = interleaved(
-            ctx.reps, lambda: paracel(ctx, wordnet, "pagerank_wordnet"),
-            lambda: float(run(["/usr/bin/python3", igraph, wordnet]).split()[0]),
-            lambda: float(run(["/usr/bin/python3", networkx, wordnet])))
-        name = "PageRank, wordnet_pointers (117,659 / 361,638), 2 workers"
-        ctx.rows.append(Row(name, "seconds, load + solve", t_paracel, t_igraph,
-                            "python3-igraph (prpack)", False))
-        ctx.rows.append(Row(name, "seconds, load + solve", t_paracel, t_networkx,
-                            "networkx", False))
+        compare(ctx, wordnet, "PageRank, wordnet_pointers (117,659 / 361,638), 2 workers",
+                "pagerank_wordnet", igraph, networkx)
+    # A job's fixed cost: prun starting two servers and two MPI ranks that load a 3-edge
+    # graph, against the Python interpreter starting, importing igraph and doing the same
+    # (wall time of both).
+    tiny = ctx.scratch("edges_3.txt")
+    open(tiny, "w").write("0 1\n1 2\n2 0\n")
+    t_job, t_python = interleaved(
+        ctx.reps, lambda: prun_job(ctx, "pagerank", {"input": tiny}, name="pr_tiny")[0],
+        lambda: timed(["/usr/bin/python3", igraph, tiny])[0])
+    ctx.rows.append(Row("job start-up: PageRank of a 3-edge graph, 2 servers + 2 workers",
+                        "seconds, whole run", t_job, t_python,
+                        "python3 starting, importing igraph, prpack", False))
     small = datagen(ctx, "edges", "edges_%d.txt" % (edges // 10), edges // 10,
                     nodes=nodes // 10, seed=1)
-    t_small = interleaved(ctx.reps, lambda: paracel(ctx, small, "pagerank_small"))[0]
+    t_small = interleaved(ctx.reps, ParacelRuns(ctx, small, "pagerank_small"))[0]
     ctx.rows.append(Row("scaling: PageRank, 10x graph", "time ratio 10x / 1x",
                         t_large / t_small, 10.0, "linear (10)", False,
                         note="iterations to converge may differ between the sizes"))

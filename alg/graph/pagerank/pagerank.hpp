@@ -6,9 +6,12 @@
 // Edges are partitioned by source (fmap): a worker pushes its sources' contributions. Ranks
 // and the contributions being summed live on the servers in blocks of `block_size`
 // vertices (one request per block, never per vertex); block b is finalised by worker
-// b % W, which also names its vertices in the output. Each iteration ends with two MPI
-// reductions (the dangling mass, then the L1 change), which order the phases; reads are
-// therefore asynchronous (staleness -1) and never wait on the clock server.
+// b % W, which also names its vertices in the output. A barrier (all contributions are in)
+// and a reduction (the L1 change and the next dangling mass; every write is in) order each
+// iteration's phases; reads are therefore asynchronous (staleness -1) and never wait on the
+// clock server. A worker's edges are kept by destination (CSR), so that summing a
+// destination's in-edges writes one value and reads the sources' contributions. A worker
+// neither reads the ranks of its own blocks nor pushes its sums into them: both stay local.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,7 @@
 
 #include "pagerank_config.hpp"
 #include "paracel/paralg.hpp"
+#include "paracel/structured_load.hpp"
 
 namespace paracel::alg {
 
@@ -38,26 +42,37 @@ class pagerank : public paralg {
   std::string key(const char* kind, std::uint64_t block) const;
   blocks read(const char* kind, const std::vector<std::uint64_t>& ids);
   void write(const char* kind, const blocks& values);
+  // This worker's edges, grouped by destination; the out-degrees of all vertices.
+  void build_edges(const loaded_block& graph);
+  // Rank held by the owned dangling vertices, summed over workers (collective).
+  double dangling_mass();
   // One iteration; returns the L1 change (collective).
   double iterate();
   void write_ranks();
 
   pagerank_config cfg_;
   std::uint64_t vertices_ = 0;
-  // This worker's edges, by source: (source, destination).
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> edges_;
-  std::vector<std::int64_t> out_degree_;      // every vertex's, on every worker
-  std::vector<double> inverse_degree_;        // 1 / out-degree (0 for dangling vertices)
-  std::vector<std::uint64_t> source_blocks_;  // blocks holding this worker's sources
-  std::vector<std::uint64_t> target_blocks_;  // blocks holding its edges' destinations
-  std::vector<double> rank_;                  // per vertex: its sources' ranks (scratch)
-  std::vector<double> sum_;                   // per vertex: contributions (scratch)
-  std::vector<std::uint64_t> owned_blocks_;   // blocks this worker finalises
-  blocks owned_ranks_;                        // their current ranks
+  // This worker's edges by destination: vertex v's in-edges come from
+  // sources_[in_start_[v] .. in_start_[v + 1]).
+  std::vector<std::uint64_t> in_start_;
+  std::vector<std::uint64_t> sources_;
+  std::vector<std::int64_t> out_degree_;  // every vertex's, on every worker
+  std::vector<double> inverse_degree_;    // 1 / out-degree (0 for dangling vertices)
+  // Other workers' blocks holding this worker's sources, and its edges' destinations.
+  std::vector<std::uint64_t> source_blocks_;
+  std::vector<std::uint64_t> target_blocks_;
+  std::vector<double> share_;                // per vertex: rank / out-degree (scratch)
+  std::vector<double> sum_;                  // per vertex: contributions (scratch)
+  std::vector<std::uint64_t> owned_blocks_;  // blocks this worker finalises
+  blocks owned_ranks_;                       // their current ranks
   std::vector<std::pair<std::uint64_t, std::string>> owned_names_;
   int rounds_ = 0;
+  double dangling_ = 0;  // the dangling mass of the current ranks
   double last_change_ = 0;
-  double pending_change_ = 0;  // the change of the round being committed (for save_state)
+  double pending_change_ = 0;
+  double load_seconds_ = 0;     // from the start to the first iteration
+  double iterate_seconds_ = 0;  // the iterations of this run
+  int iterations_run_ = 0;      // the change of the round being committed (for save_state)
 };
 
 }  // namespace paracel::alg
