@@ -117,6 +117,21 @@ def test_dgd_reaches_liblinears_model(tmp_path, name, rounds, eps):
     assert abs(metrics["test_logloss"] - ll_loss) <= 0.02 * ll_loss, (metrics, ll_loss)
 
 
+@pytest.mark.parametrize("name", ["generated", real("heart_scale"), real("mushroom_fann")])
+def test_lbfgs_reaches_liblinears_optimum(tmp_path, name):
+    """L-BFGS converges: its objective equals the optimum liblinear finds at a tight tolerance
+    (to 1e-6), and it stops on its own well before the iteration limit."""
+    train_file, test_file = data_set(name, tmp_path)
+    ll_w, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, 1e-8)
+    best = objective(read_libsvm(train_file), ll_w)
+    metrics, weights, _ = train(tmp_path, train_file, test_file, method="lbfgs", rounds=1000,
+                                eval_every=1)
+    assert metrics["train_objective"] == pytest.approx(best, rel=1e-6), (metrics, best)
+    assert objective(read_libsvm(train_file), weights) == pytest.approx(best, rel=1e-6)
+    assert len(metrics["trace"]) < 1000
+    assert abs(metrics["test_logloss"] - ll_loss) <= 0.005 * ll_loss, (metrics, ll_loss)
+
+
 @pytest.mark.parametrize("name", ["generated", real("mushroom_fann")])
 def test_dgd_equals_the_serial_reference_step_for_step(tmp_path, name):
     """Under BSP the distributed dgd is the serial algorithm: the same model after 60 rounds
@@ -129,16 +144,19 @@ def test_dgd_equals_the_serial_reference_step_for_step(tmp_path, name):
     assert weights == pytest.approx(serial[1:], rel=1e-6, abs=1e-9)
 
 
-@pytest.mark.parametrize("method,staleness", [("dgd", 0), ("downpour", 2)])
+@pytest.mark.parametrize("method,staleness,intervals", [
+    ("dgd", 0, {}), ("lbfgs", 0, {}), ("downpour", 2, {}),
+    ("downpour", 2, {"fetch_every": 3, "push_every": 2})])
 def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupted_one_does(
-        tmp_path, method, staleness):
+        tmp_path, method, staleness, intervals):
     train_file, test_file = data_set("generated", tmp_path)
     config = dict(method=method, staleness=staleness, rounds=40, learning_rate=2.0,
-                  batch_size=200, slow_workers="all", slow_ms=20, slow_prob=1.0)
+                  batch_size=200, slow_workers="all", slow_ms=20, slow_prob=1.0, **intervals)
     metrics, weights, _ = train(tmp_path, train_file, test_file, **config)
     out = tmp_path / "resumed"
     cfg = {"input": train_file, "test_input": test_file, "output": str(out), "l2": L2, **config}
-    run_killed_and_resumed("logistic_regression", cfg, tmp_path, every=5 if method == "dgd" else 40)
+    run_killed_and_resumed("logistic_regression", cfg, tmp_path,
+                           every=40 if method == "downpour" else 5)
     resumed = [float(v) for v in (out / "model").read_text().split()]
     resumed_metrics = json.loads((out / "metrics.json").read_text())
     if staleness == 0:  # the same rounds: equal up to the order of floating-point additions
@@ -149,15 +167,19 @@ def test_a_run_killed_and_resumed_from_its_checkpoint_ends_where_an_uninterrupte
 
 
 @pytest.mark.parametrize("name", ["generated", real("heart_scale")])
-@pytest.mark.parametrize("method,staleness", [("ipm", 0), ("downpour", 0), ("agd", 0),
-                                              ("downpour", 3)])
-def test_stochastic_methods_reach_the_optimum(tmp_path, name, method, staleness):
+@pytest.mark.parametrize("method,staleness,intervals", [
+    ("ipm", 0, {}), ("downpour", 0, {}), ("agd", 0, {}), ("downpour", 3, {}),
+    # Downpour's n_fetch / n_push: the model read every 5 mini-batches, steps added every 3.
+    ("downpour", 1, {"fetch_every": 5, "push_every": 3})])
+def test_stochastic_methods_reach_the_optimum(tmp_path, name, method, staleness, intervals):
     train_file, test_file = data_set(name, tmp_path)
     ll_w, ll_loss, ll_acc = liblinear(train_file, test_file, tmp_path, 1e-6)
     best = objective(read_libsvm(train_file), ll_w)
     metrics, weights, _ = train(tmp_path, train_file, test_file, method=method, rounds=200,
                                 learning_rate=2.0, decay=0.02, batch_size=20,
-                                staleness=staleness)
+                                staleness=staleness, **intervals)
+    for key, value in intervals.items():
+        assert metrics[key] == value
     assert len(weights) == len(ll_w)
     # The training objective, which the optimiser minimises, within 1% of the optimum.
     assert best <= metrics["train_objective"] * (1 + 1e-9)
@@ -209,6 +231,14 @@ def test_bad_config_and_bad_input_are_named(tmp_path):
                                   {"input": "x", "output": str(tmp_path), "method": "downpour"},
                                   tmp_path)
     assert status != 0 and "downpour needs a learning_rate" in err
+    status, err = run_failing_job("logistic_regression",
+                                  {"input": "x", "output": str(tmp_path), "method": "agd",
+                                   "learning_rate": 1, "push_every": 4}, tmp_path)
+    assert status != 0 and "fetch_every and push_every apply to method downpour only" in err
+    status, err = run_failing_job("logistic_regression",
+                                  {"input": "x", "output": str(tmp_path), "method": "downpour",
+                                   "learning_rate": 1, "fetch_every": 0}, tmp_path)
+    assert status != 0 and "fetch_every and push_every must be > 0" in err
     bad = tmp_path / "bad.libsvm"
     bad.write_text("+1 1:0.5 2:1\n-1 1:oops\n")
     status, err = run_failing_job("logistic_regression", {"input": str(bad),

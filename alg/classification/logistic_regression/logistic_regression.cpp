@@ -57,6 +57,8 @@ void logistic_regression::train() {
     previous_ = Eigen::Map<const Eigen::VectorXd>(previous.data(),
                                                   static_cast<Eigen::Index>(previous.size()));
     next_row_ = state->get<std::int64_t>("next_row");
+    if (state->has("lbfgs_pairs"))  // absent in checkpoints of earlier versions
+      lbfgs_pairs_ = state->get<std::vector<double>>("lbfgs_pairs");
   }
   paracel_sync();
   start_ = std::chrono::steady_clock::now();
@@ -64,6 +66,8 @@ void logistic_regression::train() {
     train_dgd();
   } else if (cfg_.method == "ipm") {
     train_ipm();
+  } else if (cfg_.method == "lbfgs") {
+    train_lbfgs();
   } else {
     train_sgd(cfg_.method == "agd");
   }
@@ -75,6 +79,7 @@ void logistic_regression::train() {
 void logistic_regression::save_state(worker_state& state) const {
   state.put("previous", std::vector<double>(previous_.data(), previous_.data() + previous_.size()));
   state.put("next_row", static_cast<std::int64_t>(next_row_));
+  state.put("lbfgs_pairs", lbfgs_pairs_);
 }
 
 void logistic_regression::train_dgd() {
@@ -131,28 +136,43 @@ void logistic_regression::train_sgd(bool adagrad) {
   // line up; smaller shares wrap around.
   const auto steps = static_cast<int>(get_comm().allreduce(
       (static_cast<std::int64_t>(rows) + cfg_.batch_size - 1) / cfg_.batch_size, reduce_op::max));
-  set_total_iters(cfg_.rounds * steps);
+  const int total_steps = cfg_.rounds * steps;
+  // Downpour's n_fetch and n_push: one clock per push, so that the SSP bound counts pushes.
+  const int clocks = (total_steps + cfg_.push_every - 1) / cfg_.push_every;
+  set_total_iters(clocks);
+  // This worker's copy of the model: the last one read plus its own steps since, of which
+  // `unpushed` have not reached the servers yet.
+  Eigen::VectorXd x;
+  Eigen::VectorXd unpushed = Eigen::VectorXd::Zero(dimension_);
   Eigen::Index& next = next_row_;
-  for (int clock = get_current_iter(); clock < cfg_.rounds * steps; ++clock) {
-    const int pass = clock / steps;
-    const double rate = rate_at_pass(pass);
-    const Eigen::VectorXd x = read_model(0);
-    snapshot(clock, x);
-    Eigen::VectorXd gradient = cfg_.l2 * x;
-    if (rows > 0) {
-      if (next >= rows) next = 0;
-      const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - next);
-      const sparse_rows batch = train_.x.middleRows(next, len);
-      double loss = 0;
-      gradient += logistic_gradient(batch, train_.y.segment(next, len), x, &loss) /
-                  static_cast<double>(len);
-      report_loss(loss, len, x);
-      next += len;
+  for (int clock = get_current_iter(); clock < clocks; ++clock) {
+    const int last_step = std::min(total_steps, (clock + 1) * cfg_.push_every);
+    for (int step = clock * cfg_.push_every; step < last_step; ++step) {
+      if (step % cfg_.fetch_every == 0 || x.size() == 0) x = read_model(0) + unpushed;
+      if (step == clock * cfg_.push_every) snapshot(clock, x);
+      const double rate = rate_at_pass(step / steps);
+      Eigen::VectorXd gradient = cfg_.l2 * x;
+      if (rows > 0) {
+        if (next >= rows) next = 0;
+        const Eigen::Index len = std::min<Eigen::Index>(cfg_.batch_size, rows - next);
+        const sparse_rows batch = train_.x.middleRows(next, len);
+        double loss = 0;
+        gradient += logistic_gradient(batch, train_.y.segment(next, len), x, &loss) /
+                    static_cast<double>(len);
+        report_loss(loss, len, x);
+        next += len;
+      }
+      if (adagrad) {  // fetch_every = push_every = 1: the servers take the step
+        adagrad_step(rate / workers, gradient);
+      } else {
+        const Eigen::VectorXd delta = -rate / workers * gradient;
+        x += delta;
+        unpushed += delta;
+      }
     }
-    if (adagrad) {
-      adagrad_step(rate / workers, gradient);
-    } else {
-      add_to_model(0, -rate / workers * gradient);
+    if (!adagrad) {
+      add_to_model(0, unpushed);
+      unpushed.setZero();
     }
     maybe_straggle();
     iter_commit();
@@ -270,6 +290,8 @@ void logistic_regression::write_results(const Eigen::VectorXd& w) {
   m.set("method", cfg_.method)
       .set("workers", get_worker_size())
       .set("staleness", cfg_.staleness)
+      .set("fetch_every", cfg_.fetch_every)
+      .set("push_every", cfg_.push_every)
       .set("rounds", cfg_.rounds)
       .set("learning_rate", rate_)
       .set("load_seconds", load_seconds_)

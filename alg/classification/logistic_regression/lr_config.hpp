@@ -14,9 +14,12 @@ struct lr_config {
   std::string format = "libsvm";  // "libsvm" or "csv" (features..., label per line)
   std::string output;             // folder for model, metrics, predictions
   std::string model_input;        // predict: the model file a training run wrote
-  std::string method = "dgd";     // dgd, ipm, downpour, agd
+  std::string method = "dgd";     // dgd, ipm, downpour, agd, lbfgs
   int rounds = 100;               // dgd: iterations; others: passes over the data
   int batch_size = 100;           // downpour/agd/ipm mini-batch rows
+  int fetch_every = 1;            // downpour: read the model every n mini-batches (n_fetch)
+  int push_every = 1;             // downpour: add the steps taken every n mini-batches (n_push)
+  int lbfgs_memory = 10;          // lbfgs: curvature pairs kept
   double learning_rate = 0;       // 0: dgd picks 1/L; others need it
   double decay = 0;               // learning rate at pass e: learning_rate / (1 + decay * e)
   double l2 = 1e-3;               // objective: mean log-loss + l2 / 2 * |w|^2
