@@ -68,10 +68,7 @@ std::uint64_t partition_hash(const std::string& name) {
 // A numbered name goes where its decimal text would: the partition does not depend on
 // whether some other line of the input made the loader take names as strings.
 std::uint64_t partition_hash(std::uint64_t name) {
-  char text[24];
-  const auto end = std::to_chars(text, text + sizeof text, name).ptr;
-  return stable_hash(std::string_view(text, static_cast<std::size_t>(end - text)),
-                     k_partition_seed);
+  return partition_hash(detail::decimal_text(name));
 }
 
 template <class Entry>

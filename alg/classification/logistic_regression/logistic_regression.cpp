@@ -220,13 +220,21 @@ void logistic_regression::advance_model(int t, const Eigen::VectorXd& x,
   add_to_model((t + 1) % 2, (x - previous) / get_worker_size() + step);
 }
 
-void logistic_regression::add_to_model(int buffer, const Eigen::VectorXd& delta) {
+std::vector<std::vector<double>> logistic_regression::split_blocks(const Eigen::VectorXd& v) const {
   std::vector<std::vector<double>> parts;
   for (Eigen::Index first = 0; first < dimension_; first += cfg_.block_size) {
     const auto len = std::min<Eigen::Index>(cfg_.block_size, dimension_ - first);
-    parts.push_back(to_std(delta.segment(first, len)));
+    parts.push_back(to_std(v.segment(first, len)));
   }
-  paracel_bupdate_multi(block_keys_[buffer], parts, builtin::add);
+  return parts;
+}
+
+void logistic_regression::add_to_model(int buffer, const Eigen::VectorXd& delta) {
+  paracel_bupdate_multi(block_keys_[buffer], split_blocks(delta), builtin::add);
+}
+
+void logistic_regression::write_model(const Eigen::VectorXd& w) {
+  if (get_worker_id() == 0) paracel_write_multi(block_keys_[0], split_blocks(w));
 }
 
 void logistic_regression::adagrad_step(double rate, const Eigen::VectorXd& gradient) {

@@ -50,6 +50,8 @@ class logistic_regression : public paralg {
   Eigen::VectorXd read_model(int buffer);
   void add_to_model(int buffer, const Eigen::VectorXd& delta);
   void write_model(const Eigen::VectorXd& w);  // buffer 0; worker 0 writes
+  // A vector of the model's dimension cut into the values of its block keys.
+  std::vector<std::vector<double>> split_blocks(const Eigen::VectorXd& v) const;
   // Round t of dgd/ipm read x_t from buffer t % 2; buffer (t + 1) % 2 still holds x_{t-1}.
   // This worker's share of x_{t+1} - x_t is `step`: adds it, with its share of
   // x_t - x_{t-1}, to buffer (t + 1) % 2, which then holds x_{t+1}.

@@ -32,16 +32,6 @@ double logistic_regression::full_objective(const Eigen::VectorXd& w, Eigen::Vect
   return sums.back() / n + cfg_.l2 / 2 * w.squaredNorm();
 }
 
-void logistic_regression::write_model(const Eigen::VectorXd& w) {
-  if (get_worker_id() != 0) return;
-  std::vector<std::vector<double>> blocks;
-  for (Eigen::Index first = 0; first < dimension_; first += cfg_.block_size) {
-    const auto len = std::min<Eigen::Index>(cfg_.block_size, dimension_ - first);
-    blocks.emplace_back(w.data() + first, w.data() + first + len);
-  }
-  paracel_write_multi(block_keys_[0], blocks);
-}
-
 void logistic_regression::train_lbfgs() {
   set_total_iters(cfg_.rounds);
   Eigen::VectorXd x = read_model(0);
