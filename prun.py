@@ -5,8 +5,8 @@
     paracel-run -p 2 -w 3 -c my.json my_algorithm          # the installed launcher
 
 The servers start first, each on a free port; prun waits until every one has reported its
-endpoint, then starts the workers with `mpirun -n W` (or as a Slurm job step, -m slurm),
-passing the endpoints as
+endpoint, then starts the workers with `mpirun -n W` (or as a Slurm job step, -m slurm; as
+Mesos tasks, -m mesos: tool/prun/mesos_job.py), passing the endpoints as
 `--server_info=E1,E2,...` (and in PARACEL_SERVER_INFO) and the config as `--cfg_file`.
 The exit status is the workers': 0 when all succeeded, otherwise non-zero (128 + signal
 when killed). The servers are always stopped: on success, on a worker or server failure, and
@@ -34,9 +34,11 @@ import time
 ENDPOINT_PREFIX = "PARACEL_SERVER_ENDPOINT "
 METHODS = ["local", "mpi", "slurm", "mesos"]
 HERE = os.path.dirname(os.path.abspath(__file__))
-# Set by `cmake --install` in the installed copy (bin/paracel-run): the plugin folder,
-# relative to the install prefix. In the source tree the build's plugins are used.
+# Set by `cmake --install` in the installed copy (bin/paracel-run): the plugin folder and
+# the folder of the launcher's modules (tool/prun in the source tree), relative to the
+# install prefix. In the source tree the build's plugins are used.
 INSTALLED_PLUGIN_DIR = None
+INSTALLED_MODULE_DIR = None
 
 
 class JobError(Exception):
@@ -65,16 +67,18 @@ def parse_args(argv):
     parser.add_argument("-p", "--snum", type=int, default=1, help="number of parameter servers")
     parser.add_argument("-w", "--wnum", type=int, default=1, help="number of workers (MPI ranks)")
     parser.add_argument("-m", "--method", choices=METHODS, default="local",
-                        help="how to start the workers: local (this host), mpi (--hostfile) "
-                        "or slurm (job steps in a Slurm allocation)")
+                        help="how to start the workers: local (this host), mpi (--hostfile), "
+                        "slurm (job steps in a Slurm allocation) or mesos (tasks of a Mesos "
+                        "framework, --mesos_master)")
     parser.add_argument("--m_server", choices=METHODS,
                         help="how to start the servers (default: as --method)")
-    parser.add_argument("--ppn", type=int, help="workers per node (mpi and slurm methods)")
+    parser.add_argument("--ppn", type=int,
+                        help="workers per node (mpi, slurm and mesos methods)")
     parser.add_argument("--ppn_server", type=int,
-                        help="servers per node (mpi and slurm methods)")
+                        help="servers per node (mpi, slurm and mesos methods)")
     parser.add_argument("--mem_limit", type=int,
                         help="memory of each worker process, in MB: an address-space limit on "
-                        "this host, --mem-per-cpu under slurm")
+                        "this host, --mem-per-cpu under slurm, the tasks' mem under mesos")
     parser.add_argument("--mem_limit_server", type=int,
                         help="memory of each server process, in MB (as --mem_limit)")
     parser.add_argument("--partition", help="Slurm partition of the allocation (slurm method)")
@@ -84,12 +88,26 @@ def parse_args(argv):
     parser.add_argument("--slurm_args", default="",
                         help="more salloc options for the allocation prun makes, in one string "
                         "(slurm method, e.g. \"--account=ml --qos=long\")")
+    parser.add_argument("--mesos_master", default=os.environ.get("MESOS_MASTER"),
+                        help="Mesos master as host:port (mesos method; default $MESOS_MASTER); "
+                        "a master that does not lead redirects prun to the leader")
+    parser.add_argument("--mesos_principal",
+                        help="the framework's principal, for masters that authenticate "
+                        "frameworks (HTTP basic auth; mesos method)")
+    parser.add_argument("--mesos_secret_file",
+                        help="file holding the principal's secret (mesos method)")
+    parser.add_argument("--mesos_role", help="the framework's role (mesos method; default *)")
+    parser.add_argument("--mesos_user",
+                        help="user the tasks run as (mesos method; default: prun's user)")
     parser.add_argument("--hostfile", help="Open MPI hostfile for the workers (mpi method)")
     parser.add_argument("--hostfile_server",
                         help="Open MPI hostfile for the servers (default: --hostfile)")
     parser.add_argument("-c", "--cfg_file", help="JSON config passed to the program as --cfg_file")
-    parser.add_argument("-g", "--group", help="resource group of the workers (mesos method only)")
-    parser.add_argument("--group_server", help="resource group of the servers (mesos method only)")
+    parser.add_argument("-g", "--group",
+                        help="run the workers only on agents whose text attribute group has "
+                        "this value (mesos method only)")
+    parser.add_argument("--group_server",
+                        help="the same for the servers (mesos method only)")
     parser.add_argument("--server_threads", type=int, default=None,
                         help="request-serving threads per server (default 2; with local "
                              "servers, fewer when the host has fewer cores than servers and "
@@ -99,7 +117,8 @@ def parse_args(argv):
                         "all interfaces for mpi servers)")
     parser.add_argument("--advertise", default=None,
                         help="host name the servers report to workers (default: the bind "
-                        "address, or each server's host name when binding all interfaces)")
+                        "address, or each server's host name when binding all interfaces; "
+                        "under mesos always the agent's address)")
     parser.add_argument("--plugin_dirs", default=None,
                         help="colon-separated directories the servers may load plugins from "
                         "(default: the algorithms' plugins: lib/paracel/plugins of an "
@@ -161,7 +180,7 @@ def parse_args(argv):
 def check_inputs(args):
     """Everything that can be checked before a process starts."""
     if "mesos" in (args.method, args.m_server):
-        raise JobError("the mesos method is not available yet; use -m local, mpi or slurm", 2)
+        check_mesos(args)
     if args.cfg_file is not None:
         if not os.path.isfile(args.cfg_file):
             raise JobError("config file %s does not exist" % args.cfg_file, 2)
@@ -191,11 +210,12 @@ def check_inputs(args):
     if "mpi" in (args.method, args.m_server) and args.hostfile_server is None \
             and args.hostfile is None:
         raise JobError("the mpi method needs --hostfile", 2)
-    for name in ("group", "group_server"):
-        if getattr(args, name):
+    for name, method in (("group", args.method), ("group_server", args.m_server)):
+        if getattr(args, name) and method != "mesos":
             print("prun.py: --%s applies to the mesos method only; ignored" % name,
                   file=sys.stderr)
-    if (args.method in ("local", "mpi") or args.m_server == "mpi") and not shutil.which("mpirun"):
+    if (args.method in ("local", "mpi", "mesos") or args.m_server == "mpi") \
+            and not shutil.which("mpirun"):
         raise JobError("mpirun not found; install openmpi-bin (tool/install_deps.sh)", 2)
     if "slurm" in (args.method, args.m_server):
         Slurm.check(args)
@@ -206,6 +226,35 @@ def check_inputs(args):
     args.server_bin = find_server_binary(args.server_bin)
     if args.plugin_dirs is None:
         args.plugin_dirs = default_plugin_dir(args.server_bin)
+
+
+def launcher_modules():
+    """The folder of the launcher's own modules (the mesos method)."""
+    if INSTALLED_MODULE_DIR:
+        return os.path.join(os.path.dirname(HERE), INSTALLED_MODULE_DIR)
+    return os.path.join(HERE, "tool", "prun")
+
+
+def load_mesos():
+    """The mesos method's modules, imported on first use (other methods never load them)."""
+    folder = launcher_modules()
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import mesos_job
+    return mesos_job
+
+
+def check_mesos(args):
+    mesos = load_mesos()
+    if not args.mesos_master:
+        raise JobError("the mesos method needs --mesos_master host:port (or $MESOS_MASTER)", 2)
+    try:
+        mesos.parse_master(args.mesos_master)
+        mesos.read_secret(args.mesos_secret_file)
+    except mesos.MesosError as e:
+        raise JobError(str(e), 2) from None
+    if args.mesos_secret_file and not args.mesos_principal:
+        raise JobError("--mesos_secret_file needs --mesos_principal", 2)
 
 
 CHECKPOINT_KEYS = {"checkpoint_dir": str, "checkpoint_every": int, "checkpoint_keep": int}
@@ -347,6 +396,12 @@ class Job:
         self.relay = None  # the thread copying the slurm worker step's stderr
         self.slurm = Slurm(args) if "slurm" in (args.method, args.m_server) else None
         self.steps = {}  # pid of srun -> its step's role (slurm method)
+        self.mesos = None  # the job's Mesos framework (mesos method)
+        self.mesos_errors = ()
+        if "mesos" in (args.method, args.m_server):
+            mesos = load_mesos()
+            self.mesos = mesos.MesosRun(args, self.tmp, child_env())
+            self.mesos_errors = (mesos.MesosError,)
 
     # ---- keys (--secure) -----------------------------------------------------------------
     def make_keys(self):
@@ -368,15 +423,19 @@ class Job:
         return keys
 
     # ---- servers ---------------------------------------------------------------------
-    def server_command(self):
+    def server_command(self, port=None, address=None):
+        """A server's command line; under the mesos method, on an offered port, advertising
+        its agent's address."""
         a = self.args
         bind = a.bind or ("127.0.0.1" if a.m_server == "local" else "*")
         cmd = [a.server_bin, "--bind=" + bind, "--threads=%d" % a.server_threads,
                "--stats_dir=" + self.stats_dir]
+        if port is not None:
+            cmd += ["--port=%d" % port, "--advertise=" + address]
         if self.keys:
             cmd += ["--secure", "--curve_secret=" + os.path.join(self.keys, "server.key_secret"),
                     "--curve_allow=" + os.path.join(self.keys, "allow")]
-        if a.advertise:
+        if a.advertise and port is None:
             cmd.append("--advertise=" + a.advertise)
         if a.plugin_dirs:
             dirs = ":".join(os.path.abspath(d) for d in a.plugin_dirs.split(":") if d)
@@ -398,6 +457,14 @@ class Job:
         self.keys = self.make_keys()
         if self.slurm:
             self.allocate()
+        if self.mesos:
+            # The servers and the workers are placed together: no server starts for a job
+            # whose workers have no room.
+            endpoints = self.mesos_step(self.mesos.connect_and_start,
+                                        self.server_command if a.m_server == "mesos" else None)
+            if a.m_server == "mesos":
+                self.endpoints = endpoints
+                return
         if a.m_server == "local":
             for i in range(a.snum):
                 proc, err = self.spawn(self.server_command(), "server %d" % i,
@@ -414,6 +481,13 @@ class Job:
             proc, err = self.spawn(cmd, "servers (mpirun)", a.mem_limit_server, subprocess.PIPE)
             self.servers.append(("servers (mpirun)", proc, err))
         self.endpoints = self.collect_endpoints()
+
+    def mesos_step(self, method, *args):
+        """Runs a step of the mesos method; its failures end the job like prun's own."""
+        try:
+            return method(*args)
+        except self.mesos_errors as e:
+            raise JobError(str(e)) from None
 
     def allocate(self):
         """The Slurm allocation for the steps of the slurm method: --snum + --wnum tasks, on
@@ -472,6 +546,16 @@ class Job:
             # srun hands the tasks prun's environment; memory is the step's --mem-per-cpu.
             cmd = self.slurm.step("workers", a.wnum, a.ppn, a.mem_limit, mpi=True)
             memory_cap = None
+        elif a.method == "mesos":
+            # Memory is each task's mem resource: no limit on mpirun here.
+            # Open MPI splits the agent's command at spaces.
+            shim = sys.executable + " " + os.path.join(launcher_modules(), "mesos_shim.py")
+            options, shim_env = self.mesos_step(self.mesos.mpirun_options, shim)
+            extra.update(shim_env)
+            cmd = mpirun_base(a.wnum, None, None) + options
+            for name in sorted(extra):
+                cmd += ["-x", name]
+            memory_cap = None
         else:
             hostfile = a.hostfile if a.method == "mpi" else None
             cmd = mpirun_base(a.wnum, hostfile, a.ppn if a.method == "mpi" else None)
@@ -506,6 +590,8 @@ class Job:
             status = self.workers.poll()
             if status is not None:
                 self.progress.finish()
+                if status != 0 and self.mesos:
+                    self.mesos_step(self.mesos.check)  # a lost server is the likelier cause
                 if self.args.method == "slurm":
                     return self.slurm.workers_status(exit_status(status), self.relay)
                 return exit_status(status)
@@ -526,6 +612,8 @@ class Job:
                     raise JobError("%s died during the job (exit status %s); stopping the "
                                    "workers. %s" % (where, exit_status(proc.returncode),
                                                     tail(err)))
+            if self.mesos:
+                self.mesos_step(self.mesos.check)
             if deadline and time.monotonic() > deadline:
                 raise JobError("the job exceeded --timeout %.0f s" % self.args.timeout)
             time.sleep(0.05)
@@ -556,6 +644,9 @@ class Job:
                       file=sys.stderr)
         if self.slurm:
             self.slurm.release()
+        if self.mesos:
+            for problem in self.mesos.stop(self.args.stop_grace):
+                print("prun.py: " + problem, file=sys.stderr)
         self.progress.finish()
         self.save_server_stats()
         shutil.rmtree(self.tmp, ignore_errors=True)

@@ -16,10 +16,18 @@ install(TARGETS paracel_server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY include/paracel DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT ParacelTargets NAMESPACE paracel:: DESTINATION ${PARACEL_CMAKE_DIR})
 
-# The launcher, told where the plugins are installed (relative to the prefix).
+# The launcher, told where the plugins and its own modules (tool/prun: the mesos method)
+# are installed (relative to the prefix).
+set(PARACEL_INSTALL_LAUNCHER_DIR ${CMAKE_INSTALL_LIBDIR}/paracel/launcher)
 file(READ ${PROJECT_SOURCE_DIR}/prun.py _paracel_launcher)
 string(REPLACE "INSTALLED_PLUGIN_DIR = None" "INSTALLED_PLUGIN_DIR = \"${PARACEL_INSTALL_PLUGIN_DIR}\""
        _paracel_launcher "${_paracel_launcher}")
+string(REPLACE "INSTALLED_MODULE_DIR = None"
+       "INSTALLED_MODULE_DIR = \"${PARACEL_INSTALL_LAUNCHER_DIR}\""
+       _paracel_launcher "${_paracel_launcher}")
+install(FILES tool/prun/mesos_api.py tool/prun/mesos_job.py tool/prun/mesos_offers.py
+  DESTINATION ${PARACEL_INSTALL_LAUNCHER_DIR})
+install(PROGRAMS tool/prun/mesos_shim.py DESTINATION ${PARACEL_INSTALL_LAUNCHER_DIR})
 file(WRITE ${PROJECT_BINARY_DIR}/paracel-run "${_paracel_launcher}")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/prun.py)
 install(PROGRAMS ${PROJECT_BINARY_DIR}/paracel-run DESTINATION ${CMAKE_INSTALL_BINDIR})

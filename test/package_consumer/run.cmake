@@ -70,3 +70,12 @@ string(JSON objective GET "${metrics}" train_objective)
 if(NOT objective LESS 0.6)  # log(2) = 0.693 is the untrained model's
   message(FATAL_ERROR "the installed logistic_regression did not learn: ${metrics}")
 endif()
+
+# The installed launcher finds its own modules (the mesos method's): an unreachable master is
+# a named error, not an ImportError.
+execute_process(COMMAND ${prefix}/bin/paracel-run -m mesos --mesos_master 127.0.0.1:1
+                        --start_timeout 5 ${prefix}/bin/word_count
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "cannot reach Mesos master 127.0.0.1:1")
+  message(FATAL_ERROR "the installed launcher's mesos method (${rc}):\n${out}\n${err}")
+endif()

@@ -201,12 +201,6 @@ def test_missing_and_invalid_config_fail_before_anything_starts(tmp_path):
     assert "server(s) up" not in err
 
 
-def test_mesos_is_refused_clearly():
-    status, _, err = run("-m", "mesos", WORKER)
-    assert status == 2
-    assert "mesos method is not available yet" in err
-
-
 def test_bad_program_is_named():
     status, _, err = run("/no/such/program")
     assert status == 2
