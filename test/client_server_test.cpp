@@ -72,6 +72,38 @@ TEST_F(ClientServer, MultiKeyOpsSpanAllServersInOrder) {
   for (int i = 0; i < 500; ++i) EXPECT_EQ(after[i], i * i + 1);
 }
 
+TEST_F(ClientServer, PullMultiIntoAReusedBufferKeepsItsRows) {
+  std::vector<std::string> keys;
+  for (int i = 0; i < 300; ++i) keys.push_back("row" + std::to_string(i));
+  std::vector<std::vector<double>> rows(keys.size());
+  for (int i = 0; i < 300; ++i) rows[i] = {double(i), double(-i), 0.5};
+  ps_.push_multi(keys, rows);
+  std::vector<std::vector<double>> buffer;
+  ps_.pull_multi(keys, buffer);
+  EXPECT_EQ(buffer, rows);
+  std::vector<const double*> storage;
+  for (const auto& row : buffer) storage.push_back(row.data());
+  ps_.bupdate_multi(keys, std::vector<std::vector<double>>(keys.size(), {1, 1, 1}), builtin::add);
+  ps_.pull_multi(keys, buffer);
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(buffer[i], (std::vector<double>{i + 1.0, 1.0 - i, 1.5})) << i;
+    EXPECT_EQ(buffer[i].data(), storage[i]) << "row " << i << " was reallocated";
+  }
+  // A shorter key list shrinks the buffer; a wrong type still names the key.
+  ps_.pull_multi(std::vector<std::string>{"row7"}, buffer);
+  ASSERT_EQ(buffer.size(), 1u);
+  EXPECT_EQ(buffer[0], (std::vector<double>{8, -6, 1.5}));
+  ps_.push("text", std::string("x"));
+  try {
+    ps_.pull_multi(std::vector<std::string>{"row1", "text"}, buffer);
+    FAIL() << "no error";
+  } catch (const paracel::type_error& e) {
+    EXPECT_EQ(e.key(), "text");
+    EXPECT_NE(std::string(e.what()).find(ps_.server_endpoint(ps_.server_of("text"))),
+              std::string::npos);
+  }
+}
+
 TEST_F(ClientServer, TinyBatchesStillCoverEveryKey) {
   paracel::client_options options;
   options.batch_bytes = 64;

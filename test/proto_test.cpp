@@ -100,6 +100,34 @@ TEST(Lists, RejectBadShapesAndHostileLengths) {
   EXPECT_THROW(paracel::proto::decode_list(bytes("")), protocol_error);
 }
 
+// The one-pass list decoder names what is wrong, before reserving anything a length claims.
+TEST(Lists, NameWhatIsWrong) {
+  auto message = [](const std::string& frame) {
+    try {
+      paracel::proto::decode_list(bytes(frame));
+    } catch (const protocol_error& e) {
+      EXPECT_EQ(e.code(), status::bad_request);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("\x92\xa1x\x91\xa1y").find("list item 1 is not a byte string"),
+            std::string::npos);  // ["x", ["y"]]
+  EXPECT_NE(message("\x81\xa1k\xa1v").find("expected a msgpack array"), std::string::npos);
+  EXPECT_NE(message("\xa1x").find("expected a msgpack array"), std::string::npos);
+  EXPECT_NE(message("\x91\xa1x\xc0").find("trailing bytes"), std::string::npos);
+  EXPECT_NE(message("\x90\x90").find("trailing bytes"), std::string::npos);
+  EXPECT_NE(message("\x91\xa5"
+                    "ab")
+                .find("truncated"),
+            std::string::npos);
+  EXPECT_NE(message("\x92\xa1x").find("truncated"), std::string::npos);  // one item short
+  EXPECT_NE(message("\xdd\xff\xff\xff\xff").find("claims"), std::string::npos);
+  // Empty lists and nil items are fine.
+  EXPECT_TRUE(paracel::proto::decode_list(bytes("\x90")).items.empty());
+  EXPECT_FALSE(paracel::proto::decode_list(bytes("\x91\xc0")).items.at(0));
+}
+
 TEST(Args, RoundTripAndShapeErrors) {
   auto frame = paracel::proto::encode_args(std::uint64_t{5}, std::string("f"));
   auto [k, name] = paracel::proto::decode_args<std::uint64_t, std::string>(frame);

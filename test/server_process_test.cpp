@@ -283,23 +283,31 @@ TEST(ServerProcess, ContainerBombsAreRefusedUnderAnAddressSpaceLimit) {
   socket.set(zmq::sockopt::rcvtimeo, 10000);
   socket.connect(endpoint);
   std::uint64_t id = 0;
-  for (const auto& [what, frame] : bomb_frames()) {
-    paracel::proto::header h;
-    h.code = paracel::proto::op::pull_multi;  // its keys frame is a msgpack list
-    h.id = ++id;
-    std::vector<zmq::message_t> request;
-    request.push_back(paracel::proto::encode_header(h));
-    request.emplace_back(frame.data(), frame.size());
-    zmq::send_multipart(socket, request);
-    std::vector<zmq::message_t> reply;
-    ASSERT_TRUE(zmq::recv_multipart(socket, std::back_inserter(reply))) << what << ": no reply";
-    ASSERT_EQ(reply.size(), 2u) << what;
-    EXPECT_EQ(paracel::proto::decode_header(reply[0]).st, paracel::status::bad_request) << what;
-    const std::string message(paracel::proto::view(reply[1]));
-    EXPECT_TRUE(message.find("claims") != std::string::npos ||
-                message.find("nested deeper") != std::string::npos ||
-                message.find("truncated") != std::string::npos)
-        << what << ": " << message;
+  // Each bomb as the keys frame of pull_multi (read by the one-pass list decoder, which
+  // refuses a nested container or a map at once) and as the arguments frame of
+  // register_updater (unpacked as generic msgpack after the shape check).
+  for (const auto code : {paracel::proto::op::pull_multi, paracel::proto::op::register_updater}) {
+    for (const auto& [what, frame] : bomb_frames()) {
+      paracel::proto::header h;
+      h.code = code;
+      h.id = ++id;
+      std::vector<zmq::message_t> request;
+      request.push_back(paracel::proto::encode_header(h));
+      request.emplace_back(frame.data(), frame.size());
+      zmq::send_multipart(socket, request);
+      std::vector<zmq::message_t> reply;
+      ASSERT_TRUE(zmq::recv_multipart(socket, std::back_inserter(reply))) << what << ": no reply";
+      ASSERT_EQ(reply.size(), 2u) << what;
+      EXPECT_EQ(paracel::proto::decode_header(reply[0]).st, paracel::status::bad_request) << what;
+      const std::string message(paracel::proto::view(reply[1]));
+      const bool list_refusal = code == paracel::proto::op::pull_multi &&
+                                (message.find("is not a byte string") != std::string::npos ||
+                                 message.find("expected a msgpack array") != std::string::npos);
+      EXPECT_TRUE(list_refusal || message.find("claims") != std::string::npos ||
+                  message.find("nested deeper") != std::string::npos ||
+                  message.find("truncated") != std::string::npos)
+          << paracel::proto::op_name(code) << ", " << what << ": " << message;
+    }
   }
   paracel::ps_client ps({endpoint});
   ps.push("still", 7);

@@ -81,7 +81,7 @@ template <class T>
 void pack_dense(std::string& out, const T& v) {
   using elem = typename T::value_type;
   const std::size_t bytes = v.size() * sizeof(elem);
-  out.reserve(bytes + 6);
+  out.reserve(out.size() + bytes + 6);
   string_writer writer{out};
   msgpack::packer<string_writer> pk(writer);
   pk.pack_ext(bytes, static_cast<std::int8_t>(dense_traits<T>::tag));
@@ -171,16 +171,22 @@ struct unaligned_reader {
 
 }  // namespace detail
 
-// Encodes `value` into the bytes a server stores.
+// Appends the encoding of `value` to `out` (many values in one buffer: one allocation).
 template <class T>
-std::string encode(const T& value) {
-  std::string out;
+void encode_append(std::string& out, const T& value) {
   if constexpr (detail::dense_traits<T>::value) {
     detail::pack_dense(out, value);
   } else {
     detail::string_writer writer{out};
     msgpack::pack(writer, value);
   }
+}
+
+// Encodes `value` into the bytes a server stores.
+template <class T>
+std::string encode(const T& value) {
+  std::string out;
+  encode_append(out, value);
   return out;
 }
 
@@ -207,19 +213,44 @@ T decode(std::string_view bytes) {
   return out;
 }
 
+// decode<T> into an existing value: a dense vector reuses its storage, so that reading rows
+// of the same size again allocates nothing.
+template <class T>
+void decode_into(std::string_view bytes, T& out) {
+  if constexpr (detail::dense_traits<T>::value) {
+    if (auto span = detail::find_dense<T>(bytes)) {
+      using reader = detail::unaligned_reader<typename T::value_type>;
+      const char* first = bytes.data() + span->offset;
+      out.assign(reader{first}, reader{first + span->bytes});
+      return;
+    }
+  }
+  out = decode<T>(bytes);
+}
+
 // What `bytes` hold, for error messages: "std::vector<double>", "a msgpack string", ...
 PARACEL_EXPORT std::string describe_encoded(std::string_view bytes);
 
-// decode<T> for a value read from a server: a value of another type (or no value at all)
-// raises paracel::type_error naming the key, both types and the server.
+// decode_into<T> for a value read from a server: a value of another type (or no value at
+// all) raises paracel::type_error naming the key, both types and the server.
 template <class T>
-T decode_stored(std::string_view bytes, std::string_view key, const std::string& endpoint) {
+void decode_stored_into(std::string_view bytes, std::string_view key, const std::string& endpoint,
+                        T& out) {
   try {
-    return decode<T>(bytes);
+    decode_into(bytes, out);
+    return;
   } catch (const msgpack::type_error&) {
   } catch (const msgpack::unpack_error&) {
   }
   throw type_error(std::string(key), type_label<T>(), describe_encoded(bytes), endpoint);
+}
+
+// decode<T> for a value read from a server, as decode_stored_into.
+template <class T>
+T decode_stored(std::string_view bytes, std::string_view key, const std::string& endpoint) {
+  T out{};
+  decode_stored_into(bytes, key, endpoint, out);
+  return out;
 }
 
 }  // namespace paracel

@@ -119,10 +119,17 @@ class PARACEL_EXPORT ps_client {
   template <class T>
   std::vector<T> pull_multi(const std::vector<std::string>& keys) {
     std::vector<T> out(keys.size());
-    pull_multi_bytes(keys, [&](std::size_t i, std::optional<std::string_view> bytes) {
-      out[i] = decode_at<T>(keys[i], require(keys[i], bytes));
-    });
+    pull_multi(keys, out);
     return out;
+  }
+  // As above, into `out` (resized to keys.size()), reusing its rows' storage: pulling rows of
+  // the same sizes again, as a training loop does, allocates nothing per row.
+  template <class T>
+  void pull_multi(const std::vector<std::string>& keys, std::vector<T>& out) {
+    out.resize(keys.size());
+    pull_multi_bytes(keys, [&](std::size_t i, std::optional<std::string_view> bytes) {
+      decode_at_into(keys[i], require(keys[i], bytes), out[i]);
+    });
   }
   bool contains(std::string_view key);
 
@@ -155,7 +162,7 @@ class PARACEL_EXPORT ps_client {
   }
   template <class T>
   void push_multi(const std::vector<std::string>& keys, const std::vector<T>& values) {
-    push_multi_bytes(keys, encode_all(keys, values));
+    write_multi(keys, encode_all(keys, values), nullptr);
   }
   // Removes `key`; returns whether it existed.
   bool remove(std::string_view key);
@@ -186,7 +193,7 @@ class PARACEL_EXPORT ps_client {
   template <class T>
   void bupdate_multi(const std::vector<std::string>& keys, const std::vector<T>& deltas,
                      std::string_view updater) {
-    update_multi_bytes(keys, encode_all(keys, deltas), updater);
+    write_multi(keys, encode_all(keys, deltas), &updater);
   }
   template <class T>
   void bupdate_multi(const std::vector<std::string>& keys, const std::vector<T>& deltas,
@@ -255,22 +262,47 @@ class PARACEL_EXPORT ps_client {
   struct impl;
 
   std::string_view require(std::string_view key, std::optional<std::string_view> bytes);
-  // decode<T> of the value of `key`; another type raises type_error naming its server.
+  // decode<T> of the value of `key`; another type raises type_error naming its server
+  // (looked up only then: it costs a hash of the key).
   template <class T>
-  T decode_at(std::string_view key, std::string_view bytes) {
-    return decode_stored<T>(bytes, key, server_endpoint(server_of(key)));
+  void decode_at_into(std::string_view key, std::string_view bytes, T& out) {
+    try {
+      decode_into(bytes, out);
+      return;
+    } catch (const msgpack::type_error&) {
+    } catch (const msgpack::unpack_error&) {
+    }
+    decode_stored_into(bytes, key, server_endpoint(server_of(key)), out);  // throws type_error
   }
   template <class T>
-  static std::vector<std::string> encode_all(const std::vector<std::string>& keys,
-                                             const std::vector<T>& values) {
+  T decode_at(std::string_view key, std::string_view bytes) {
+    T out{};
+    decode_at_into(key, bytes, out);
+    return out;
+  }
+  // Values encoded back to back in one buffer: a multi-key write of n values makes one
+  // allocation (amortised), not n.
+  struct packed_values {
+    std::string bytes;
+    std::vector<std::size_t> ends;  // where each value ends in `bytes`
+  };
+  template <class T>
+  static packed_values encode_all(const std::vector<std::string>& keys,
+                                  const std::vector<T>& values) {
     if (keys.size() != values.size())
       throw error("multi-key call with " + std::to_string(keys.size()) + " keys but " +
                   std::to_string(values.size()) + " values");
-    std::vector<std::string> out;
-    out.reserve(values.size());
-    for (const auto& v : values) out.push_back(encode(v));
+    packed_values out;
+    out.ends.reserve(values.size());
+    for (const auto& v : values) {
+      encode_append(out.bytes, v);
+      out.ends.push_back(out.bytes.size());
+    }
     return out;
   }
+  // push_multi (no updater) or bupdate_multi (`updater`) of packed values.
+  void write_multi(const std::vector<std::string>& keys, const packed_values& values,
+                   const std::string_view* updater);
 
   std::unique_ptr<impl> impl_;
 };

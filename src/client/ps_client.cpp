@@ -82,7 +82,7 @@ struct ps_client::impl {
     std::vector<std::size_t> indices;
   };
   std::vector<batch> split(const std::vector<std::string>& keys,
-                           const std::vector<std::string>* values) {
+                           const std::vector<std::string_view>* values) {
     std::vector<std::vector<std::size_t>> per_conn(flat.size());
     for (std::size_t i = 0; i < keys.size(); ++i) per_conn[route_index(keys[i])].push_back(i);
     std::vector<batch> out;
@@ -104,7 +104,7 @@ struct ps_client::impl {
 
   // Sends every batch of a multi-key write and waits for all acks.
   void write_multi(op code, const std::vector<std::string>& keys,
-                   const std::vector<std::string>& values, std::string_view updater) {
+                   const std::vector<std::string_view>& values, std::string_view updater) {
     if (keys.size() != values.size()) {
       throw error(std::string(proto::op_name(code)) + " with " + std::to_string(keys.size()) +
                   " keys but " + std::to_string(values.size()) + " values");
@@ -247,7 +247,23 @@ void ps_client::push_bytes(std::string_view key, std::string value) {
 
 void ps_client::push_multi_bytes(const std::vector<std::string>& keys,
                                  std::vector<std::string> values) {
-  impl_->write_multi(op::push_multi, keys, values, {});
+  impl_->write_multi(op::push_multi, keys, {values.begin(), values.end()}, {});
+}
+
+void ps_client::write_multi(const std::vector<std::string>& keys, const packed_values& values,
+                            const std::string_view* updater) {
+  std::vector<std::string_view> views;
+  views.reserve(values.ends.size());
+  std::size_t start = 0;
+  for (std::size_t end : values.ends) {
+    views.emplace_back(values.bytes.data() + start, end - start);
+    start = end;
+  }
+  if (updater == nullptr) {
+    impl_->write_multi(op::push_multi, keys, views, {});
+  } else {
+    impl_->write_multi(op::update_multi, keys, views, *updater);
+  }
 }
 
 bool ps_client::remove(std::string_view key) {
@@ -278,7 +294,7 @@ update_ticket ps_client::update_bytes(std::string_view key, std::string delta,
 
 void ps_client::update_multi_bytes(const std::vector<std::string>& keys,
                                    std::vector<std::string> deltas, std::string_view updater) {
-  impl_->write_multi(op::update_multi, keys, deltas, updater);
+  impl_->write_multi(op::update_multi, keys, {deltas.begin(), deltas.end()}, updater);
 }
 
 void ps_client::wait(const update_ticket& ticket) {

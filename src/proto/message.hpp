@@ -107,9 +107,8 @@ std::tuple<Ts...> decode_args(const zmq::message_t& frame) {
 zmq::message_t encode_list(const std::vector<std::string_view>& items, bool binary);
 zmq::message_t encode_optional_list(const std::vector<std::optional<std::string_view>>& items);
 
-// Views into `frame`; valid while `frame` and `handle` live.
+// Views into `frame`; valid while `frame` lives.
 struct list_view {
-  msgpack::object_handle handle;
   std::vector<std::optional<std::string_view>> items;
 };
 list_view decode_list(const zmq::message_t& frame);

@@ -122,6 +122,12 @@ int main(int argc, char** argv) {
   add(compare(
       "pull_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
       [&] { ps.pull_multi<std::vector<double>>(keys); }, [&] { to_batch.round_trip(batch_keys); }));
+  // The same rows read into one buffer, call after call, as a training loop does.
+  std::vector<std::vector<double>> rows_buffer;
+  add(compare(
+      "pull_multi into a reused buffer, " + std::to_string(FLAGS_batch) + " keys", "rows/s",
+      FLAGS_batch, [&] { ps.pull_multi(keys, rows_buffer); },
+      [&] { to_batch.round_trip(batch_keys); }));
   add(compare(
       "bupdate_multi, " + std::to_string(FLAGS_batch) + " keys", "rows/s", FLAGS_batch,
       [&] { ps.bupdate_multi(keys, deltas, paracel::builtin::add); },
