@@ -106,6 +106,8 @@ class Scheduler:
         self.calls = None  # the persistent connection for calls other than SUBSCRIBE
         self.calls_lock = threading.Lock()
         self.reader = None
+        self.decoder = RecordIO()  # the subscription's event stream
+        self.pending = []  # events decoded but not yet handed to on_event
         self.closing = False
         self.torn_down = False
 
@@ -183,8 +185,6 @@ class Scheduler:
         return self.framework_id
 
     def read_first_event(self):
-        self.decoder = RecordIO()
-        self.pending = []
         while not self.pending:
             try:
                 data = self.subscription[1].read1(65536)
