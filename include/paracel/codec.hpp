@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "paracel/error.hpp"
@@ -190,31 +191,10 @@ std::string encode(const T& value) {
   return out;
 }
 
-// Decodes bytes produced by encode<T>. Throws msgpack::type_error when the bytes hold
-// another type, and msgpack::unpack_error when they are not msgpack at all.
-template <class T>
-T decode(std::string_view bytes) {
-  T out{};
-  if constexpr (detail::dense_traits<T>::value) {
-    if (auto span = detail::find_dense<T>(bytes)) {
-      using reader = detail::unaligned_reader<typename T::value_type>;
-      const char* first = bytes.data() + span->offset;
-      out.assign(reader{first}, reader{first + span->bytes});
-      return out;
-    }
-  }
-  detail::check_msgpack_shape(bytes.data(), bytes.size());
-  std::size_t offset = 0;
-  msgpack::object_handle handle =
-      msgpack::unpack(bytes.data(), bytes.size(), offset, detail::reference_bulk, nullptr,
-                      detail::limit_for(bytes.size()));
-  if (offset != bytes.size()) throw msgpack::unpack_error("trailing bytes after value");
-  handle.get().convert(out);
-  return out;
-}
-
-// decode<T> into an existing value: a dense vector reuses its storage, so that reading rows
-// of the same size again allocates nothing.
+// Decodes bytes produced by encode<T> into an existing value: a dense vector reuses its
+// storage, so that reading rows of the same size again allocates nothing. Throws
+// msgpack::type_error when the bytes hold another type, and msgpack::unpack_error when they
+// are not msgpack at all.
 template <class T>
 void decode_into(std::string_view bytes, T& out) {
   if constexpr (detail::dense_traits<T>::value) {
@@ -225,7 +205,23 @@ void decode_into(std::string_view bytes, T& out) {
       return;
     }
   }
-  out = decode<T>(bytes);
+  detail::check_msgpack_shape(bytes.data(), bytes.size());
+  std::size_t offset = 0;
+  msgpack::object_handle handle =
+      msgpack::unpack(bytes.data(), bytes.size(), offset, detail::reference_bulk, nullptr,
+                      detail::limit_for(bytes.size()));
+  if (offset != bytes.size()) throw msgpack::unpack_error("trailing bytes after value");
+  T value{};  // msgpack's converters expect a fresh value
+  handle.get().convert(value);
+  out = std::move(value);
+}
+
+// Decodes bytes produced by encode<T>, as decode_into.
+template <class T>
+T decode(std::string_view bytes) {
+  T out{};
+  decode_into(bytes, out);
+  return out;
 }
 
 // What `bytes` hold, for error messages: "std::vector<double>", "a msgpack string", ...

@@ -208,9 +208,8 @@ class MesosRun:
             agent = agents[agent_id]
             for _ in range(servers):
                 port, port_resource = agent.take_port()
-                resources = agent.take_scalar("cpus", float(self.args.server_threads))
-                if self.args.mem_limit_server:
-                    resources += agent.take_scalar("mem", float(self.args.mem_limit_server))
+                resources = agent.take_process(self.args.server_threads,
+                                               self.args.mem_limit_server)
                 task = self.new_task("server %d" % len(self.servers), agent)
                 task.endpoint = "tcp://%s:%d" % (agent.address, port)
                 self.servers.append(task)
@@ -330,9 +329,7 @@ class MesosRun:
                 raise MesosError("mpirun asked twice for host %s" % host)
             self.launched_hosts.add(host)
         agent = self.wait_for_offer(agent_id, ranks)
-        resources = agent.take_scalar("cpus", float(ranks))
-        if self.args.mem_limit:
-            resources += agent.take_scalar("mem", float(ranks * self.args.mem_limit))
+        resources = agent.take_process(ranks, ranks * (self.args.mem_limit or 0))
         task = self.new_task("workers on %s" % host, agent)
         self.accept(agent.offer_ids, [self.task_info(task, resources, command)])
         if len(self.launched_hosts) == len(self.worker_agents):

@@ -73,6 +73,11 @@ class AgentOffers:
             raise ValueError("agent %s has not %s more %s" % (self.hostname, amount, name))
         return taken
 
+    def take_process(self, cpus, mem):
+        """The cpus and (when asked for, in MB) the memory of a task."""
+        taken = self.take_scalar("cpus", float(cpus))
+        return taken + (self.take_scalar("mem", float(mem)) if mem else [])
+
     def take_port(self):
         """One port out of the offered ranges: (the port, its resource)."""
         for resource in self.resources:
