@@ -64,6 +64,25 @@ TEST(Codec, DenseVectorsAreRawLittleEndianBlobs) {
   EXPECT_TRUE(round_trip(std::vector<double>{}).empty());
 }
 
+// decode_into copies the blob with one memcpy: from any alignment, into a row of any size.
+TEST(Codec, DenseDecodeIntoResizesAndReadsUnalignedBytes) {
+  std::vector<double> v(33);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = 1.25 * static_cast<double>(i) - 3;
+  for (std::size_t shift = 0; shift < 8; ++shift) {
+    const std::string stored = std::string(shift, 'x') + paracel::encode(v);
+    const std::string_view bytes = std::string_view(stored).substr(shift);
+    std::vector<double> longer(100, 9.0);
+    std::vector<double> shorter(3, 9.0);
+    paracel::decode_into(bytes, longer);
+    paracel::decode_into(bytes, shorter);
+    EXPECT_EQ(longer, v) << "shift " << shift;
+    EXPECT_EQ(shorter, v) << "shift " << shift;
+  }
+  std::vector<std::int32_t> row{1, 2, 3};
+  paracel::decode_into(paracel::encode(std::vector<std::int32_t>{}), row);
+  EXPECT_TRUE(row.empty());
+}
+
 TEST(Codec, DenseDecodeAcceptsPlainMsgpackArrays) {
   msgpack::sbuffer buffer;
   msgpack::pack(buffer, std::vector<double>{1.0, 2.0, 3.0});
